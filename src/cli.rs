@@ -1,0 +1,101 @@
+//! The `dualgate` commands.
+
+use crate::config::{AccountCommand, Cli, Command, Settings, StoreSettings, UserCommand};
+use crate::domain::AccountId;
+use crate::service::accounts::{Bootstrap, add_account_user, create_account};
+use crate::startup::{Application, open_gateway};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let outcome = match cli.command {
+        Command::Serve(settings) => serve(settings).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    account,
+                    can_manage_account,
+                    store,
+                },
+        } => add_user(&store, &email, account, can_manage_account),
+        Command::Account {
+            command:
+                AccountCommand::Create {
+                    name,
+                    owner_email,
+                    store,
+                },
+        } => new_account(&store, &name, &owner_email),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("dualgate: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> Result<(), String> {
+    let application = Application::build(&settings).map_err(|e| e.to_string())?;
+    if let Bootstrap::Created {
+        account,
+        owner,
+        generated_password,
+    } = application.bootstrap()
+    {
+        eprintln!("dualgate: created account {} with owner {owner}", account.0);
+        if let Some(password) = generated_password {
+            eprintln!("dualgate: the owner's generated password (shown once): {password}");
+        }
+    }
+    tracing::info!(port = application.port(), "dualgate is listening");
+    application
+        .run_until_stopped()
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn add_user(
+    store: &StoreSettings,
+    email: &str,
+    account: Option<i64>,
+    can_manage_account: bool,
+) -> Result<(), String> {
+    let password = read_password()?;
+    let gateway = open_gateway(store, "", String::new(), 0).map_err(|e| e.to_string())?;
+    let account = add_account_user(
+        &gateway,
+        account.map(AccountId),
+        email,
+        &password,
+        can_manage_account,
+    )
+    .map_err(|e| e.to_string())?;
+    println!(
+        "added {} to account {}",
+        email.trim().to_ascii_lowercase(),
+        account.0
+    );
+    Ok(())
+}
+
+fn new_account(store: &StoreSettings, name: &str, owner_email: &str) -> Result<(), String> {
+    let password = read_password()?;
+    let gateway = open_gateway(store, "", String::new(), 0).map_err(|e| e.to_string())?;
+    let account =
+        create_account(&gateway, name, owner_email, &password).map_err(|e| e.to_string())?;
+    println!("{}", account.0);
+    Ok(())
+}

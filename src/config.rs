@@ -1,0 +1,128 @@
+//! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dualgate",
+    version,
+    about = "API users over REST and SOAP, stored in SQLite"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway.
+    Serve(Settings),
+    /// Manage account users (the people who sign in to an account).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// The account to add to (default: the first account).
+        #[arg(long)]
+        account: Option<i64>,
+        /// Give the "Can manage account" permission.
+        #[arg(long)]
+        can_manage_account: bool,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account and its owner; the owner's password is read from standard input.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        owner_email: String,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+}
+
+/// What every command needs to reach the data.
+#[derive(Debug, Clone, Args)]
+pub struct StoreSettings {
+    /// SQLite database file.
+    #[arg(long, env = "DUALGATE_DB", default_value = "dualgate.db")]
+    pub db: PathBuf,
+    /// bcrypt cost for new password hashes (4..=31).
+    #[arg(long, env = "DUALGATE_BCRYPT_COST", default_value_t = 12,
+          value_parser = clap::value_parser!(u32).range(4..=31))]
+    pub bcrypt_cost: u32,
+}
+
+/// The gateway's settings.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub store: StoreSettings,
+    /// Address to listen on.
+    #[arg(long, env = "DUALGATE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Public base URL (default `http://<bind>/`): the WSDL's address and `ApiEndpoint`.
+    #[arg(long, env = "DUALGATE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Domain of API user logins.
+    #[arg(
+        long,
+        env = "DUALGATE_APIUSER_DOMAIN",
+        default_value = "apiconnector.com"
+    )]
+    pub apiuser_domain: String,
+    /// Largest request body accepted.
+    #[arg(long, env = "DUALGATE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Calls per rolling hour of the Flat scheme, reported in account info.
+    #[arg(
+        long,
+        env = "DUALGATE_RATE_LIMIT_FLAT_PER_HOUR",
+        default_value_t = 2000
+    )]
+    pub rate_limit_flat_per_hour: u32,
+    /// Name of the account created on first start.
+    #[arg(long, env = "DUALGATE_ACCOUNT_NAME", default_value = "Default")]
+    pub account_name: String,
+    /// Login of the owner created on first start.
+    #[arg(
+        long,
+        env = "DUALGATE_OWNER_EMAIL",
+        default_value = "owner@example.com"
+    )]
+    pub owner_email: String,
+    /// Password of the owner created on first start (generated and printed when unset).
+    #[arg(long, env = "DUALGATE_OWNER_PASSWORD", hide_env_values = true)]
+    pub owner_password: Option<String>,
+}
+
+impl Settings {
+    /// The public URL with exactly one trailing `/`; `bound` is the address actually bound
+    /// (which differs from `bind` for port 0).
+    pub fn public_url_for(&self, bound: std::net::SocketAddr) -> String {
+        let url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}/"));
+        format!("{}/", url.trim_end_matches('/'))
+    }
+}

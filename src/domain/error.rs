@@ -1,0 +1,145 @@
+//! The one error catalogue. Every failure a caller can see is one of these variants; its
+//! `Display` is the exact wire message (`"<human text>. <CODE>"`), shared by REST and SOAP.
+
+/// An error of the contract's catalogue. The `Unknown` variant carries the cause for the log,
+/// which is never shown to the caller.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    #[error("Authorization has been denied for this request. ERROR_INVALID_LOGIN")]
+    InvalidLogin,
+    #[error(
+        "This operation needs the account owner or the \"Can manage account\" permission. ERROR_PERMISSION_DENIED"
+    )]
+    PermissionDenied,
+    #[error("No such API user in this account. ERROR_APIUSER_NOT_FOUND")]
+    ApiUserNotFound,
+    #[error("This login is already taken. ERROR_INVALID_APIUSEREXISTS")]
+    ApiUserExists,
+    #[error("{0}. ERROR_WEAK_PASSWORD")]
+    WeakPassword(&'static str),
+    #[error("The password and its confirmation do not match. ERROR_PASSWORDS_DO_NOT_MATCH")]
+    PasswordsDoNotMatch,
+    #[error("The parameter '{0}' is invalid. ERROR_PARAMETER_INVALID")]
+    ParameterInvalid(&'static str),
+    #[error("The request is malformed: {0}. ERROR_MALFORMED_REQUEST")]
+    MalformedRequest(String),
+    #[error("The content type {0} is not supported here. ERROR_CONTENT_TYPE_IS_NOT_SUPPORTED")]
+    ContentTypeNotSupported(String),
+    #[error("The request body is larger than {0} bytes. ERROR_REQUEST_TOO_LARGE")]
+    RequestTooLarge(usize),
+    #[error("The API call limit has been exceeded. ERROR_APIUSAGE_EXCEEDED")]
+    ApiUsageExceeded,
+    #[error("An unexpected error occurred. ERROR_UNKNOWN")]
+    Unknown(String),
+}
+
+/// Who is at fault, which decides the SOAP fault code (Client/Sender or Server/Receiver).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Blame {
+    Caller,
+    Server,
+}
+
+impl Error {
+    /// The contract's `ERROR_*` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidLogin => "ERROR_INVALID_LOGIN",
+            Error::PermissionDenied => "ERROR_PERMISSION_DENIED",
+            Error::ApiUserNotFound => "ERROR_APIUSER_NOT_FOUND",
+            Error::ApiUserExists => "ERROR_INVALID_APIUSEREXISTS",
+            Error::WeakPassword(_) => "ERROR_WEAK_PASSWORD",
+            Error::PasswordsDoNotMatch => "ERROR_PASSWORDS_DO_NOT_MATCH",
+            Error::ParameterInvalid(_) => "ERROR_PARAMETER_INVALID",
+            Error::MalformedRequest(_) => "ERROR_MALFORMED_REQUEST",
+            Error::ContentTypeNotSupported(_) => "ERROR_CONTENT_TYPE_IS_NOT_SUPPORTED",
+            Error::RequestTooLarge(_) => "ERROR_REQUEST_TOO_LARGE",
+            Error::ApiUsageExceeded => "ERROR_APIUSAGE_EXCEEDED",
+            Error::Unknown(_) => "ERROR_UNKNOWN",
+        }
+    }
+
+    /// The HTTP status of the REST rendering (and of SOAP faults raised before dispatch).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Error::InvalidLogin => 401,
+            Error::PermissionDenied => 403,
+            Error::ApiUserNotFound => 404,
+            Error::ApiUserExists => 409,
+            Error::WeakPassword(_)
+            | Error::PasswordsDoNotMatch
+            | Error::ParameterInvalid(_)
+            | Error::MalformedRequest(_) => 400,
+            Error::ContentTypeNotSupported(_) => 415,
+            Error::RequestTooLarge(_) => 413,
+            Error::ApiUsageExceeded => 429,
+            Error::Unknown(_) => 500,
+        }
+    }
+
+    pub fn blame(&self) -> Blame {
+        match self {
+            Error::Unknown(_) => Blame::Server,
+            _ => Blame::Caller,
+        }
+    }
+
+    /// Wraps an infrastructure failure; the cause goes to the log only.
+    pub fn unknown(cause: impl std::fmt::Display) -> Self {
+        Error::Unknown(cause.to_string())
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_ends_with_its_code_as_last_word() {
+        let all = [
+            Error::InvalidLogin,
+            Error::PermissionDenied,
+            Error::ApiUserNotFound,
+            Error::ApiUserExists,
+            Error::WeakPassword("The password is too short"),
+            Error::PasswordsDoNotMatch,
+            Error::ParameterInvalid("select"),
+            Error::MalformedRequest("x".into()),
+            Error::ContentTypeNotSupported("text/plain".into()),
+            Error::RequestTooLarge(10),
+            Error::ApiUsageExceeded,
+            Error::Unknown("disk on fire".into()),
+        ];
+        for e in all {
+            let message = e.to_string();
+            assert_eq!(message.rsplit(' ').next(), Some(e.code()), "{message}");
+            assert!(message.contains(". ERROR_"), "{message}");
+        }
+    }
+
+    #[test]
+    fn wire_forms_are_exact() {
+        assert_eq!(
+            Error::InvalidLogin.to_string(),
+            "Authorization has been denied for this request. ERROR_INVALID_LOGIN"
+        );
+        assert_eq!(
+            Error::ParameterInvalid("select").to_string(),
+            "The parameter 'select' is invalid. ERROR_PARAMETER_INVALID"
+        );
+        assert_eq!(
+            Error::ApiUserNotFound.to_string(),
+            "No such API user in this account. ERROR_APIUSER_NOT_FOUND"
+        );
+    }
+
+    #[test]
+    fn unknown_never_shows_its_cause() {
+        let e = Error::unknown("SQLITE_FULL at /var/secret.db");
+        assert!(!e.to_string().contains("secret"));
+        assert_eq!(e.http_status(), 500);
+        assert_eq!(e.blame(), Blame::Server);
+    }
+}

@@ -1,0 +1,25 @@
+//! The domain core: validated types and the one error catalogue. Pure: no I/O and no wire
+//! formats.
+
+pub mod account;
+pub mod api_user;
+pub mod description;
+pub mod error;
+pub mod login;
+pub mod paging;
+pub mod password;
+pub mod principal;
+pub mod status;
+mod text;
+pub mod time;
+
+pub use account::{Account, AccountId, NewAccount, NewAccountUser};
+pub use api_user::{ApiUser, ApiUserChanges, ApiUserId, NewApiUser};
+pub use description::Description;
+pub use error::{Blame, Error, Result};
+pub use login::Login;
+pub use paging::Paging;
+pub use password::{Password, PasswordHash, PasswordOwner};
+pub use principal::{Principal, Role};
+pub use status::Status;
+pub use time::Timestamp;

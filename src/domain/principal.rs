@@ -1,0 +1,69 @@
+use super::account::AccountId;
+use super::api_user::ApiUserId;
+use super::error::{Error, Result};
+use super::login::Login;
+
+/// Who is calling, once authenticated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account: AccountId,
+    pub login: Login,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Owner,
+    AccountUser { can_manage_account: bool },
+    ApiUser(ApiUserId),
+}
+
+impl Principal {
+    /// The permission rule of the contract: the owner, or an account user with
+    /// "Can manage account", may manage API users.
+    pub fn require_manage_account(&self) -> Result<()> {
+        match self.role {
+            Role::Owner
+            | Role::AccountUser {
+                can_manage_account: true,
+            } => Ok(()),
+            Role::AccountUser {
+                can_manage_account: false,
+            }
+            | Role::ApiUser(_) => Err(Error::PermissionDenied),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(role: Role) -> Principal {
+        Principal {
+            account: AccountId(1),
+            login: Login::parse("someone@example.com", "email").unwrap(),
+            role,
+        }
+    }
+
+    #[test]
+    fn owner_and_managers_may_manage_others_may_not() {
+        assert!(principal(Role::Owner).require_manage_account().is_ok());
+        let manager = Role::AccountUser {
+            can_manage_account: true,
+        };
+        assert!(principal(manager).require_manage_account().is_ok());
+        let plain = Role::AccountUser {
+            can_manage_account: false,
+        };
+        assert_eq!(
+            principal(plain).require_manage_account(),
+            Err(Error::PermissionDenied)
+        );
+        assert_eq!(
+            principal(Role::ApiUser(ApiUserId(3))).require_manage_account(),
+            Err(Error::PermissionDenied)
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! What both wire adapters share about HTTP: bounded body reading, running a use case as the
+//! authenticated caller, and the per-request log line.
+
+mod body;
+mod call;
+mod request_log;
+
+pub use body::{BodyLimit, read_body};
+pub use call::{basic_credentials, call_as};
+pub use request_log::{Protocol, label_request, log_requests};
+
+/// The challenge on every 401: several clients send credentials only after seeing it.
+pub const BASIC_CHALLENGE: &str = "Basic realm=\"dualgate\"";

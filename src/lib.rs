@@ -1,0 +1,15 @@
+//! dualgate: an account's API users, managed over REST (JSON) and SOAP (WSDL), stored in SQLite.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+mod health;
+pub mod http;
+pub mod rest;
+pub mod service;
+pub mod soap;
+pub mod startup;
+pub mod storage;
+pub mod telemetry;

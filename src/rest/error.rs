@@ -1,0 +1,37 @@
+use super::dto::ErrorJson;
+use crate::domain::Error;
+use crate::http::BASIC_CHALLENGE;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, WWW_AUTHENTICATE};
+use actix_web::{HttpRequest, HttpResponse};
+
+/// The REST rendering of the catalogue: status, `{"message"}` and the headers the error needs.
+pub fn error_response(error: &Error) -> HttpResponse {
+    let status =
+        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = HttpResponse::build(status);
+    if *error == Error::InvalidLogin {
+        response.insert_header((WWW_AUTHENTICATE, BASIC_CHALLENGE));
+    }
+    response.json(ErrorJson {
+        message: error.to_string(),
+    })
+}
+
+/// 405 with the methods the resource does allow.
+pub fn method_not_allowed(request: &HttpRequest, allow: &'static str) -> HttpResponse {
+    let error = Error::MalformedRequest(format!("method {} is not allowed here", request.method()));
+    HttpResponse::MethodNotAllowed()
+        .insert_header((ALLOW, allow))
+        .json(ErrorJson {
+            message: error.to_string(),
+        })
+}
+
+/// 404 for a path that names no resource.
+pub async fn not_found(request: HttpRequest) -> HttpResponse {
+    let error = Error::MalformedRequest(format!("no resource at {}", request.path()));
+    HttpResponse::NotFound().json(ErrorJson {
+        message: error.to_string(),
+    })
+}

@@ -1,0 +1,206 @@
+use super::dto::{AccountInfoJson, ApiUserBody, ApiUserJson, PasswordBody, ServerTimeJson};
+use super::error::error_response;
+use super::json_body::parse_json;
+use crate::domain::{Error, Result};
+use crate::http::{BodyLimit, Protocol, basic_credentials, call_as, label_request, read_body};
+use crate::service::{
+    self, Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
+    get::get_api_user, list::list_api_users, set_password::set_api_user_password,
+    unlock::unlock_api_user, update::update_api_user,
+};
+use actix_web::http::header::LOCATION;
+use actix_web::web::{Bytes, Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+use std::collections::HashMap;
+
+/// Labels the request for the log, runs `work` as the caller and renders the outcome.
+async fn handle<T, F>(
+    request: &HttpRequest,
+    operation: &str,
+    gateway: Data<Gateway>,
+    work: F,
+    render: impl FnOnce(T) -> HttpResponse,
+) -> HttpResponse
+where
+    T: Send + 'static,
+    F: FnOnce(&Gateway, &crate::domain::Principal) -> Result<T> + Send + 'static,
+{
+    label_request(request, Protocol::Rest, operation);
+    match call_as(request, gateway, basic_credentials(request), work).await {
+        Ok(value) => render(value),
+        Err(error) => error_response(&error),
+    }
+}
+
+async fn body(request: &HttpRequest, operation: &str, payload: Payload) -> Result<Bytes> {
+    label_request(request, Protocol::Rest, operation);
+    let limit = request
+        .app_data::<BodyLimit>()
+        .copied()
+        .unwrap_or(BodyLimit(0));
+    read_body(payload, limit).await
+}
+
+fn path_id(request: &HttpRequest) -> String {
+    request
+        .match_info()
+        .get("id")
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub async fn get_account_info(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    handle(
+        &request,
+        "GetCurrentAccountInfo",
+        gateway,
+        account_info,
+        |info| HttpResponse::Ok().json(AccountInfoJson::from(info)),
+    )
+    .await
+}
+
+pub async fn get_server_time(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    handle(
+        &request,
+        "GetServerTime",
+        gateway,
+        |_, principal| Ok(service::server_time::server_time(principal)),
+        |time| {
+            HttpResponse::Ok().json(ServerTimeJson {
+                server_time: time.to_string(),
+            })
+        },
+    )
+    .await
+}
+
+pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let query =
+        actix_web::web::Query::<HashMap<String, String>>::from_query(request.query_string())
+            .map(|q| q.into_inner())
+            .map_err(|e| Error::MalformedRequest(e.to_string()));
+    handle(
+        &request,
+        "GetApiUsers",
+        gateway,
+        move |gateway, principal| {
+            let query = query?;
+            let select = query.get("select").map(String::as_str);
+            let skip = query.get("skip").map(String::as_str);
+            list_api_users(gateway, principal, select, skip)
+        },
+        |users| {
+            HttpResponse::Ok().json(users.into_iter().map(ApiUserJson::from).collect::<Vec<_>>())
+        },
+    )
+    .await
+}
+
+pub async fn get(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let id = path_id(&request);
+    handle(
+        &request,
+        "GetApiUserById",
+        gateway,
+        move |gateway, principal| get_api_user(gateway, principal, &id),
+        |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
+    )
+    .await
+}
+
+pub async fn create(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    payload: Payload,
+) -> HttpResponse {
+    let body = body(&request, "CreateApiUser", payload).await;
+    let headers = request.headers().clone();
+    handle(
+        &request,
+        "CreateApiUser",
+        gateway,
+        move |gateway, principal| {
+            let input: ApiUserBody = parse_json(&headers, &body?)?;
+            create_api_user(gateway, principal, &input.into())
+        },
+        |user| {
+            HttpResponse::Created()
+                .insert_header((LOCATION, format!("/v2/api-users/{}", user.id.0)))
+                .json(ApiUserJson::from(user))
+        },
+    )
+    .await
+}
+
+pub async fn update(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    payload: Payload,
+) -> HttpResponse {
+    let body = body(&request, "UpdateApiUser", payload).await;
+    let headers = request.headers().clone();
+    let id = path_id(&request);
+    handle(
+        &request,
+        "UpdateApiUser",
+        gateway,
+        move |gateway, principal| {
+            let input: ApiUserBody = parse_json(&headers, &body?)?;
+            update_api_user(gateway, principal, &id, &input.into())
+        },
+        |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
+    )
+    .await
+}
+
+pub async fn set_password(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    payload: Payload,
+) -> HttpResponse {
+    let body = body(&request, "SetApiUserPassword", payload).await;
+    let headers = request.headers().clone();
+    let id = path_id(&request);
+    handle(
+        &request,
+        "SetApiUserPassword",
+        gateway,
+        move |gateway, principal| {
+            let input: PasswordBody = parse_json(&headers, &body?)?;
+            set_api_user_password(
+                gateway,
+                principal,
+                &id,
+                input.password.as_deref(),
+                input.confirm_password.as_deref(),
+            )
+        },
+        |()| HttpResponse::NoContent().finish(),
+    )
+    .await
+}
+
+pub async fn unlock(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let id = path_id(&request);
+    handle(
+        &request,
+        "UnlockApiUser",
+        gateway,
+        move |gateway, principal| unlock_api_user(gateway, principal, &id),
+        |()| HttpResponse::NoContent().finish(),
+    )
+    .await
+}
+
+pub async fn delete(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let id = path_id(&request);
+    handle(
+        &request,
+        "DeleteApiUser",
+        gateway,
+        move |gateway, principal| delete_api_user(gateway, principal, &id),
+        |()| HttpResponse::NoContent().finish(),
+    )
+    .await
+}

@@ -1,0 +1,91 @@
+//! Response payloads, written in the schema's element order and qualification: wrappers in
+//! the v2 namespace (default), data fields in `http://apiconnector.com` (prefix `a`).
+
+use super::operation::Operation;
+use crate::domain::{ApiUser, Timestamp};
+use crate::service::account_info::AccountInfo;
+use quick_xml::escape::escape;
+use std::fmt::Write;
+
+/// What an operation returns.
+#[derive(Debug)]
+pub enum Reply {
+    AccountInfo(AccountInfo),
+    ServerTime(Timestamp),
+    ApiUsers(Vec<ApiUser>),
+    ApiUser(ApiUser),
+    Nothing,
+}
+
+const NIL: &str = r#"xmlns:i="http://www.w3.org/2001/XMLSchema-instance" i:nil="true""#;
+
+/// The Body's content for a successful `operation`.
+pub fn response_payload(operation: Operation, reply: &Reply) -> String {
+    let name = operation.name();
+    let mut out = format!(r#"<{name}Response xmlns="http://apiconnector.com/v2""#);
+    let open_result = |out: &mut String| {
+        write!(out, r#"><{name}Result xmlns:a="http://apiconnector.com">"#).ok();
+    };
+    match reply {
+        Reply::Nothing => {
+            out.push_str("/>");
+            return out;
+        }
+        Reply::ServerTime(time) => {
+            write!(out, "><{name}Result>{time}</{name}Result>").ok();
+        }
+        Reply::AccountInfo(info) => {
+            open_result(&mut out);
+            write!(out, "<a:Id>{}</a:Id><a:Properties>", info.id.0).ok();
+            for property in &info.properties {
+                write!(
+                    out,
+                    "<a:ApiAccountProperty><a:Name>{}</a:Name><a:Type>{}</a:Type>\
+                     <a:Value>{}</a:Value></a:ApiAccountProperty>",
+                    property.name,
+                    property.kind.as_str(),
+                    escape(&property.value)
+                )
+                .ok();
+            }
+            write!(out, "</a:Properties></{name}Result>").ok();
+        }
+        Reply::ApiUsers(users) => {
+            open_result(&mut out);
+            for user in users {
+                out.push_str("<a:ApiUser>");
+                api_user_fields(&mut out, user);
+                out.push_str("</a:ApiUser>");
+            }
+            write!(out, "</{name}Result>").ok();
+        }
+        Reply::ApiUser(user) => {
+            open_result(&mut out);
+            api_user_fields(&mut out, user);
+            write!(out, "</{name}Result>").ok();
+        }
+    }
+    write!(out, "</{name}Response>").ok();
+    out
+}
+
+fn api_user_fields(out: &mut String, user: &ApiUser) {
+    write!(
+        out,
+        "<a:Id>{}</a:Id><a:Email>{}</a:Email><a:Description>{}</a:Description>\
+         <a:Status>{}</a:Status><a:IsTieredRateLimitedApiUser>{}</a:IsTieredRateLimitedApiUser>\
+         <a:IsLocked>{}</a:IsLocked><a:Created>{}</a:Created>",
+        user.id.0,
+        escape(user.login.as_str()),
+        escape(user.description.as_str()),
+        user.status.as_str(),
+        user.tiered_rate_limit,
+        user.locked,
+        user.created
+    )
+    .ok();
+    match user.last_used {
+        Some(time) => write!(out, "<a:LastUsed>{time}</a:LastUsed>").ok(),
+        None => write!(out, "<a:LastUsed {NIL}/>").ok(),
+    };
+}

@@ -1,0 +1,116 @@
+//! Whole response envelopes: results and faults, in SOAP 1.1 or 1.2.
+
+use super::envelope::{SoapProblem, SoapVersion};
+use crate::domain::{Blame, Error};
+use quick_xml::escape::escape;
+
+/// A complete envelope around a Body payload.
+pub fn envelope(version: SoapVersion, header: &str, payload: &str) -> String {
+    format!(
+        r#"<s:Envelope xmlns:s="{}">{header}<s:Body>{payload}</s:Body></s:Envelope>"#,
+        version.envelope_namespace()
+    )
+}
+
+/// A fault envelope and its HTTP status. Authentication, size, media-type and rate errors keep
+/// their own status; other faults use SOAP's (500, or 400 for a 1.2 Sender fault).
+pub fn fault(version: SoapVersion, problem: &SoapProblem) -> (u16, String) {
+    let (code, message, header) = match problem {
+        SoapProblem::Catalogue(error) => {
+            let code = match (error.blame(), version) {
+                (Blame::Caller, SoapVersion::V11) => "s:Client",
+                (Blame::Server, SoapVersion::V11) => "s:Server",
+                (Blame::Caller, SoapVersion::V12) => "s:Sender",
+                (Blame::Server, SoapVersion::V12) => "s:Receiver",
+            };
+            (code, error.to_string(), String::new())
+        }
+        SoapProblem::VersionMismatch => (
+            "s:VersionMismatch",
+            Error::MalformedRequest(
+                "the envelope's SOAP version does not match the Content-Type".into(),
+            )
+            .to_string(),
+            String::new(),
+        ),
+        SoapProblem::MustUnderstand { namespace, name } => {
+            let message = Error::MalformedRequest(format!(
+                "the mustUnderstand header {name} is not understood"
+            ))
+            .to_string();
+            let header = match (version, namespace) {
+                (SoapVersion::V12, Some(ns)) => format!(
+                    r#"<s:Header><s:NotUnderstood qname="h:{name}" xmlns:h="{}"/></s:Header>"#,
+                    escape(ns)
+                ),
+                _ => String::new(),
+            };
+            ("s:MustUnderstand", message, header)
+        }
+    };
+    let message = escape(&message);
+    let body = match version {
+        SoapVersion::V11 => format!(
+            "<s:Fault><faultcode>{code}</faultcode><faultstring>{message}</faultstring></s:Fault>"
+        ),
+        SoapVersion::V12 => format!(
+            r#"<s:Fault><s:Code><s:Value>{code}</s:Value></s:Code><s:Reason><s:Text xml:lang="en">{message}</s:Text></s:Reason></s:Fault>"#
+        ),
+    };
+    (status(version, problem), envelope(version, &header, &body))
+}
+
+fn status(version: SoapVersion, problem: &SoapProblem) -> u16 {
+    match problem {
+        SoapProblem::Catalogue(
+            error @ (Error::InvalidLogin
+            | Error::RequestTooLarge(_)
+            | Error::ContentTypeNotSupported(_)
+            | Error::ApiUsageExceeded),
+        ) => error.http_status(),
+        SoapProblem::Catalogue(error)
+            if version == SoapVersion::V12 && error.blame() == Blame::Caller =>
+        {
+            400
+        }
+        _ => 500,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soap11_fault_has_unqualified_code_and_the_rest_message() {
+        let (status, body) = fault(
+            SoapVersion::V11,
+            &SoapProblem::Catalogue(Error::ApiUserNotFound),
+        );
+        assert_eq!(status, 500);
+        assert!(body.contains(
+            "<faultcode>s:Client</faultcode><faultstring>No such API user in this account. ERROR_APIUSER_NOT_FOUND</faultstring>"
+        ));
+    }
+
+    #[test]
+    fn soap12_statuses() {
+        let sender = fault(
+            SoapVersion::V12,
+            &SoapProblem::Catalogue(Error::ApiUserNotFound),
+        );
+        assert_eq!(sender.0, 400);
+        assert!(sender.1.contains("<s:Value>s:Sender</s:Value>"));
+        let receiver = fault(
+            SoapVersion::V12,
+            &SoapProblem::Catalogue(Error::unknown("x")),
+        );
+        assert_eq!(receiver.0, 500);
+        assert!(receiver.1.contains("<s:Value>s:Receiver</s:Value>"));
+        let login = fault(
+            SoapVersion::V12,
+            &SoapProblem::Catalogue(Error::InvalidLogin),
+        );
+        assert_eq!(login.0, 401);
+    }
+}

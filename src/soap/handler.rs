@@ -1,0 +1,254 @@
+//! `POST /v2/Api.svc`: version from the Content-Type, envelope, operation, credentials,
+//! dispatch to the core, and the response or fault in the request's SOAP version.
+
+use super::credentials::username_token;
+use super::decode::{Request, decode};
+use super::encode::{Reply, response_payload};
+use super::envelope::{SoapProblem, SoapVersion, read_envelope};
+use super::fault::{envelope, fault};
+use super::namespaces::V2;
+use super::operation::Operation;
+use super::wsdl::ServedWsdl;
+use crate::domain::{Error, Principal, Result};
+use crate::http::{
+    BASIC_CHALLENGE, BodyLimit, Protocol, basic_credentials, call_as, label_request, read_body,
+};
+use crate::service::{
+    Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
+    get::get_api_user, list::list_api_users, server_time::server_time,
+    set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
+};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
+use actix_web::web::{Data, Payload};
+use actix_web::{HttpRequest, HttpResponse};
+
+const ACTION_PREFIX: &str = "http://apiconnector.com/v2/ApiService/";
+
+fn content_type(version: SoapVersion) -> &'static str {
+    match version {
+        SoapVersion::V11 => "text/xml; charset=utf-8",
+        SoapVersion::V12 => "application/soap+xml; charset=utf-8",
+    }
+}
+
+fn protocol(version: SoapVersion) -> Protocol {
+    match version {
+        SoapVersion::V11 => Protocol::Soap11,
+        SoapVersion::V12 => Protocol::Soap12,
+    }
+}
+
+fn envelope_response(version: SoapVersion, status: u16, body: String) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+        .insert_header((CONTENT_TYPE, content_type(version)))
+        .body(body)
+}
+
+fn fault_response(version: SoapVersion, problem: &SoapProblem) -> HttpResponse {
+    let (status, body) = fault(version, problem);
+    let mut response = envelope_response(version, status, body);
+    if *problem == SoapProblem::Catalogue(Error::InvalidLogin) {
+        response.headers_mut().insert(
+            WWW_AUTHENTICATE,
+            actix_web::http::header::HeaderValue::from_static(BASIC_CHALLENGE),
+        );
+    }
+    response
+}
+
+/// The media type's parameters (lower-cased names) after its essence.
+fn media_type(request: &HttpRequest) -> (String, Vec<(String, String)>) {
+    let raw = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mut parts = raw.split(';');
+    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+    let parameters = parts
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| {
+            (
+                k.trim().to_ascii_lowercase(),
+                v.trim().trim_matches('"').to_owned(),
+            )
+        })
+        .collect();
+    (essence, parameters)
+}
+
+/// SOAP 1.1 is `text/xml`, SOAP 1.2 `application/soap+xml`; anything else is refused.
+fn version_of(essence: &str) -> Result<SoapVersion> {
+    match essence {
+        "text/xml" => Ok(SoapVersion::V11),
+        "application/soap+xml" => Ok(SoapVersion::V12),
+        "" => Err(Error::ContentTypeNotSupported("(none)".into())),
+        other => Err(Error::ContentTypeNotSupported(
+            other.chars().take(100).collect(),
+        )),
+    }
+}
+
+/// `SOAPAction` (1.1) or `action=` (1.2) is a hint only: a mismatch is logged, never faulted.
+fn log_action_mismatch(
+    request: &HttpRequest,
+    parameters: &[(String, String)],
+    operation: Operation,
+) {
+    let hint = request
+        .headers()
+        .get("SOAPAction")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().trim_matches('"').to_owned())
+        .or_else(|| {
+            parameters
+                .iter()
+                .find(|(k, _)| k == "action")
+                .map(|(_, v)| v.clone())
+        })
+        .filter(|hint| !hint.is_empty());
+    if let Some(hint) = hint {
+        let expected = format!("{ACTION_PREFIX}{}", operation.name());
+        if hint != expected {
+            tracing::warn!(
+                hint,
+                expected,
+                "SOAP action does not match the Body's operation"
+            );
+        }
+    }
+}
+
+fn dispatchable(element: &super::xml_tree::Element) -> Result<Operation> {
+    Operation::from_name(&element.name)
+        .filter(|_| element.namespace.as_deref() == Some(V2))
+        .ok_or_else(|| {
+            Error::MalformedRequest(format!("unknown operation {}", element.qualified_name()))
+        })
+}
+
+fn execute(gateway: &Gateway, principal: &Principal, request: Request) -> Result<Reply> {
+    Ok(match request {
+        Request::GetCurrentAccountInfo => Reply::AccountInfo(account_info(gateway, principal)?),
+        Request::GetServerTime => Reply::ServerTime(server_time(principal)),
+        Request::GetApiUsers { select, skip } => Reply::ApiUsers(list_api_users(
+            gateway,
+            principal,
+            select.as_deref(),
+            skip.as_deref(),
+        )?),
+        Request::GetApiUserById { id } => Reply::ApiUser(get_api_user(gateway, principal, &id)?),
+        Request::CreateApiUser { user } => {
+            Reply::ApiUser(create_api_user(gateway, principal, &user)?)
+        }
+        Request::UpdateApiUser { id, user } => {
+            Reply::ApiUser(update_api_user(gateway, principal, &id, &user)?)
+        }
+        Request::SetApiUserPassword {
+            id,
+            password,
+            confirm_password,
+        } => {
+            set_api_user_password(
+                gateway,
+                principal,
+                &id,
+                password.as_deref(),
+                confirm_password.as_deref(),
+            )?;
+            Reply::Nothing
+        }
+        Request::UnlockApiUser { id } => {
+            unlock_api_user(gateway, principal, &id)?;
+            Reply::Nothing
+        }
+        Request::DeleteApiUser { id } => {
+            delete_api_user(gateway, principal, &id)?;
+            Reply::Nothing
+        }
+    })
+}
+
+pub async fn soap_endpoint(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    payload: Payload,
+) -> HttpResponse {
+    let (essence, parameters) = media_type(&request);
+    let version = match version_of(&essence) {
+        Ok(version) => version,
+        Err(error) => {
+            label_request(&request, Protocol::Soap11, "-");
+            return fault_response(SoapVersion::V11, &error.into());
+        }
+    };
+    label_request(&request, protocol(version), "-");
+    let limit = request
+        .app_data::<BodyLimit>()
+        .copied()
+        .unwrap_or(BodyLimit(0));
+    let body = match read_body(payload, limit).await {
+        Ok(body) => body,
+        Err(error) => return fault_response(version, &error.into()),
+    };
+    let envelope = match read_envelope(&body, version) {
+        Ok(envelope) => envelope,
+        Err(problem) => return fault_response(version, &problem),
+    };
+    let operation = match dispatchable(&envelope.operation) {
+        Ok(operation) => operation,
+        Err(error) => return fault_response(version, &error.into()),
+    };
+    label_request(&request, protocol(version), operation.name());
+    log_action_mismatch(&request, &parameters, operation);
+    let credentials = basic_credentials(&request).or_else(|| username_token(&envelope.headers));
+    let element = envelope.operation;
+    let outcome = call_as(&request, gateway, credentials, move |gateway, principal| {
+        execute(gateway, principal, decode(operation, &element)?)
+    })
+    .await;
+    match outcome {
+        Ok(reply) => envelope_response(
+            version,
+            200,
+            self::envelope(version, "", &response_payload(operation, &reply)),
+        ),
+        Err(error) => fault_response(version, &error.into()),
+    }
+}
+
+/// `GET /v2/Api.svc?wsdl` (or `?singleWsdl`), served without authentication.
+pub async fn wsdl_or_hint(request: HttpRequest, wsdl: Data<ServedWsdl>) -> HttpResponse {
+    let asks_for_wsdl = request.query_string().split('&').any(|pair| {
+        let key = pair.split('=').next().unwrap_or("");
+        key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singlewsdl")
+    });
+    label_request(
+        &request,
+        Protocol::Wsdl,
+        if asks_for_wsdl { "wsdl" } else { "-" },
+    );
+    if asks_for_wsdl {
+        HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, "text/xml; charset=utf-8"))
+            .body(wsdl.0.clone())
+    } else {
+        HttpResponse::Ok()
+            .insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"))
+            .body("dualgate SOAP endpoint: POST SOAP 1.1 or 1.2 envelopes here; the WSDL is at ?wsdl\n")
+    }
+}
+
+/// Any other method on the SOAP URL.
+pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
+    label_request(&request, Protocol::Soap11, "-");
+    let error = Error::MalformedRequest(format!("method {} is not allowed here", request.method()));
+    let (_, body) = fault(SoapVersion::V11, &error.into());
+    let mut response = envelope_response(SoapVersion::V11, 405, body);
+    response.headers_mut().insert(
+        ALLOW,
+        actix_web::http::header::HeaderValue::from_static("GET, POST"),
+    );
+    response
+}

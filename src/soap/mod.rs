@@ -1,0 +1,26 @@
+//! The SOAP adapter: `POST /v2/Api.svc` (SOAP 1.1 and 1.2) and the WSDL. Wire format only;
+//! every rule is in the core.
+
+mod credentials;
+mod decode;
+mod encode;
+mod envelope;
+mod fault;
+mod handler;
+pub mod namespaces;
+pub mod operation;
+mod wsdl;
+mod xml_tree;
+
+pub use wsdl::ServedWsdl;
+
+use actix_web::web;
+
+pub fn routes(config: &mut web::ServiceConfig) {
+    config.service(
+        web::resource("/v2/Api.svc")
+            .route(web::post().to(handler::soap_endpoint))
+            .route(web::get().to(handler::wsdl_or_hint))
+            .default_service(web::route().to(handler::method_not_allowed)),
+    );
+}

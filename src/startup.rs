@@ -1,0 +1,120 @@
+//! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
+
+use crate::auth::{PasswordHasher, UsageMeter};
+use crate::config::{Settings, StoreSettings};
+use crate::domain::Error;
+use crate::http::{BodyLimit, log_requests};
+use crate::service::accounts::{Bootstrap, bootstrap};
+use crate::service::{Gateway, GatewaySettings};
+use crate::soap::ServedWsdl;
+use crate::storage::SqliteStore;
+use crate::{health, rest, soap};
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("cannot start: {0:?}")]
+    Gateway(Error),
+}
+
+impl From<Error> for StartupError {
+    fn from(error: Error) -> Self {
+        StartupError::Gateway(error)
+    }
+}
+
+/// Opens the store and builds the use cases' shared state.
+pub fn open_gateway(
+    store: &StoreSettings,
+    apiuser_domain: &str,
+    public_url: String,
+    flat_rate_limit_per_hour: u32,
+) -> Result<Gateway, Error> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Ok(Gateway {
+        store: Arc::new(SqliteStore::open(&store.db)?),
+        hasher: PasswordHasher::new(store.bcrypt_cost, cores)?,
+        usage: UsageMeter::default(),
+        settings: GatewaySettings {
+            apiuser_domain: apiuser_domain.to_ascii_lowercase(),
+            public_url,
+            flat_rate_limit_per_hour,
+        },
+    })
+}
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    bootstrap: Bootstrap,
+}
+
+impl Application {
+    /// Binds, opens the database (creating the first account on an empty one) and prepares
+    /// the server; nothing is served until `run_until_stopped`.
+    pub fn build(settings: &Settings) -> Result<Application, StartupError> {
+        let listener = TcpListener::bind(&settings.bind)?;
+        let bound = listener.local_addr()?;
+        let public_url = settings.public_url_for(bound);
+        let gateway = open_gateway(
+            &settings.store,
+            &settings.apiuser_domain,
+            public_url.clone(),
+            settings.rate_limit_flat_per_hour,
+        )?;
+        let bootstrap = bootstrap(
+            &gateway,
+            &settings.account_name,
+            &settings.owner_email,
+            settings.owner_password.as_deref(),
+        )?;
+        let gateway = web::Data::new(gateway);
+        let wsdl = web::Data::new(ServedWsdl::new(&public_url));
+        let limit = BodyLimit(settings.max_body_bytes);
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(from_fn(log_requests))
+                .app_data(gateway.clone())
+                .app_data(wsdl.clone())
+                .app_data(limit)
+                .route("/health", web::get().to(health::health))
+                .configure(rest::routes)
+                .configure(soap::routes)
+                .default_service(web::to(rest::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(Duration::from_secs(10).as_secs())
+        .run();
+        Ok(Application {
+            server,
+            port: bound.port(),
+            bootstrap,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// What first-start bootstrap did.
+    pub fn bootstrap(&self) -> &Bootstrap {
+        &self.bootstrap
+    }
+
+    /// Stops the server gracefully: in-flight requests finish.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped by the handle or by SIGINT/SIGTERM.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
