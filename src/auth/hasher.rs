@@ -1,6 +1,12 @@
 //! bcrypt hashing and verification, bounded in concurrency. Callers run these on blocking
 //! threads (never on an actix worker); the bound keeps a burst of logins from taking every core.
+//!
+//! bcrypt reads at most 72 bytes. The crate's `non_truncating_*` functions count the C string
+//! terminator and so refuse a 72-byte password, which the contract allows. Instead, nothing
+//! here is ever truncated: a `Password` is at most 72 bytes by construction, and a candidate
+//! over 72 bytes is refused before bcrypt sees it.
 
+use crate::domain::password::MAX_PASSWORD_BYTES;
 use crate::domain::{Error, Password, PasswordHash, Result};
 use std::sync::{Condvar, Mutex};
 
@@ -16,7 +22,7 @@ impl PasswordHasher {
     pub fn new(cost: u32, max_concurrent: usize) -> Result<PasswordHasher> {
         let mut secret = [0u8; 16];
         getrandom::fill(&mut secret).map_err(Error::unknown)?;
-        let decoy = bcrypt::non_truncating_hash(secret, cost).map_err(Error::unknown)?;
+        let decoy = bcrypt::hash(secret, cost).map_err(Error::unknown)?;
         Ok(PasswordHasher {
             cost,
             permits: Permits::new(max_concurrent.max(1)),
@@ -26,15 +32,21 @@ impl PasswordHasher {
 
     pub fn hash(&self, password: &Password) -> Result<PasswordHash> {
         let _permit = self.permits.acquire();
-        bcrypt::non_truncating_hash(password.expose(), self.cost)
+        bcrypt::hash(password.expose(), self.cost)
             .map(PasswordHash)
             .map_err(Error::unknown)
     }
 
     /// False for a wrong password, a password over bcrypt's limit, or an unreadable hash.
+    /// A candidate over the limit still costs one verification, against the decoy.
     pub fn verify(&self, candidate: &str, hash: &PasswordHash) -> bool {
         let _permit = self.permits.acquire();
-        bcrypt::non_truncating_verify(candidate, &hash.0).unwrap_or(false)
+        let bytes = candidate.as_bytes();
+        if bytes.len() > MAX_PASSWORD_BYTES {
+            let _ = bcrypt::verify(&bytes[..MAX_PASSWORD_BYTES], &self.decoy.0);
+            return false;
+        }
+        bcrypt::verify(bytes, &hash.0).unwrap_or(false)
     }
 
     /// Spends one verification's time for a login that does not exist.
@@ -99,5 +111,22 @@ mod tests {
         assert!(hasher.verify("Magento#2026shop", &hash));
         assert!(!hasher.verify("Magento#2026sho", &hash));
         assert!(!hasher.verify(&"x".repeat(80), &hash));
+    }
+
+    #[test]
+    fn all_72_bytes_count_and_a_73rd_is_refused_not_ignored() {
+        let hasher = PasswordHasher::new(4, 2).unwrap();
+        let login = Login::parse("someone@example.com", "email").unwrap();
+        let owner = PasswordOwner {
+            login: &login,
+            account_name: "Acme",
+        };
+        let raw = format!("1{}", "a".repeat(71));
+        let hash = hasher
+            .hash(&Password::parse(&raw, None, &owner).unwrap())
+            .unwrap();
+        assert!(hasher.verify(&raw, &hash));
+        assert!(!hasher.verify(&format!("1{}b", "a".repeat(70)), &hash));
+        assert!(!hasher.verify(&format!("{raw}b"), &hash));
     }
 }

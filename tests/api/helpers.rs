@@ -1,0 +1,267 @@
+//! Starts the real server on 127.0.0.1:0 with a fresh SQLite file and bcrypt cost 4, and
+//! talks to it over HTTP.
+
+use dualgate::config::{Settings, StoreSettings};
+use dualgate::service::accounts::{add_account_user, create_account};
+use dualgate::startup::{Application, open_gateway};
+use reqwest::{Method, StatusCode};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tempfile::TempDir;
+
+pub const OWNER: &str = "owner@example.com";
+pub const OWNER_PASSWORD: &str = "Sturdy#Key-2026";
+pub const API_PASSWORD: &str = "Magento#2026shop";
+pub const V11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub const V12: &str = "http://www.w3.org/2003/05/soap-envelope";
+pub const V2_NS: &str = "http://apiconnector.com/v2";
+pub const TYPES_NS: &str = "http://apiconnector.com";
+
+pub struct TestApp {
+    pub address: String,
+    pub db: PathBuf,
+    pub client: reqwest::Client,
+    handle: actix_web::dev::ServerHandle,
+    /// Kept alive for the test's duration: the database lives in it.
+    pub dir: Arc<TempDir>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Soap {
+    V11,
+    V12,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The `ERROR_*` code: the last word of a REST message or a SOAP fault text.
+    pub fn error_code(&self) -> String {
+        let message = if self.body.trim_start().starts_with('{') {
+            self.json()["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        } else {
+            crate::xml::fault_text(&self.body).unwrap_or_default()
+        };
+        message.rsplit(' ').next().unwrap_or_default().to_owned()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_in(Arc::new(tempfile::tempdir().unwrap())).await
+}
+
+/// Starts a server on the database in `dir` (a restart when it already holds one).
+pub async fn spawn_app_in(dir: Arc<TempDir>) -> TestApp {
+    let db = dir.path().join("dualgate.db");
+    let settings = Settings {
+        store: store_settings(&db),
+        bind: "127.0.0.1:0".into(),
+        public_url: None,
+        apiuser_domain: "apiconnector.com".into(),
+        max_body_bytes: 64 * 1024,
+        rate_limit_flat_per_hour: 2000,
+        account_name: "Default".into(),
+        owner_email: OWNER.into(),
+        owner_password: Some(OWNER_PASSWORD.into()),
+    };
+    let application = Application::build(&settings).expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let handle = application.handle();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        db,
+        client: reqwest::Client::new(),
+        handle,
+        dir,
+    }
+}
+
+pub fn store_settings(db: &Path) -> StoreSettings {
+    StoreSettings {
+        db: db.to_owned(),
+        bcrypt_cost: 4,
+    }
+}
+
+impl TestApp {
+    pub async fn stop(self) -> Arc<TempDir> {
+        self.handle.stop(true).await;
+        self.dir
+    }
+
+    /// Adds an account user through the same code as `dualgate user add`.
+    pub fn add_account_user(
+        &self,
+        email: &str,
+        password: &str,
+        can_manage: bool,
+        account: Option<i64>,
+    ) {
+        let gateway = open_gateway(&store_settings(&self.db), "", String::new(), 0).unwrap();
+        add_account_user(
+            &gateway,
+            account.map(dualgate::domain::AccountId),
+            email,
+            password,
+            can_manage,
+        )
+        .expect("account user added");
+    }
+
+    /// Creates a second account through the same code as `dualgate account create`.
+    pub fn create_account(&self, name: &str, owner: &str, password: &str) -> i64 {
+        let gateway = open_gateway(&store_settings(&self.db), "", String::new(), 0).unwrap();
+        create_account(&gateway, name, owner, password).unwrap().0
+    }
+
+    pub async fn rest(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Option<(&str, &str)>,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.address));
+        if let Some((login, password)) = auth {
+            request = request.basic_auth(login, Some(password));
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        into_reply(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn owner_get(&self, path: &str) -> Reply {
+        self.rest(Method::GET, path, Some((OWNER, OWNER_PASSWORD)), None)
+            .await
+    }
+
+    /// Creates an API user over REST as the owner and returns its JSON.
+    pub async fn create_api_user(&self, description: &str) -> serde_json::Value {
+        let reply = self
+            .rest(
+                Method::POST,
+                "/v2/api-users",
+                Some((OWNER, OWNER_PASSWORD)),
+                Some(serde_json::json!({
+                    "description": description,
+                    "password": API_PASSWORD,
+                    "confirmPassword": API_PASSWORD
+                })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.json()
+    }
+
+    /// Posts a SOAP envelope around `payload`.
+    pub async fn soap(&self, version: Soap, auth: Option<(&str, &str)>, payload: &str) -> Reply {
+        self.soap_raw(version, auth, &envelope(version, payload), None)
+            .await
+    }
+
+    /// Posts a whole document to the SOAP URL with the version's Content-Type.
+    pub async fn soap_raw(
+        &self,
+        version: Soap,
+        auth: Option<(&str, &str)>,
+        document: &str,
+        action: Option<&str>,
+    ) -> Reply {
+        let content_type = match (version, action) {
+            (Soap::V11, _) => "text/xml; charset=utf-8".to_owned(),
+            (Soap::V12, None) => "application/soap+xml; charset=utf-8".to_owned(),
+            (Soap::V12, Some(a)) => format!("application/soap+xml; charset=utf-8; action=\"{a}\""),
+        };
+        let mut request = self
+            .client
+            .post(format!("{}/v2/Api.svc", self.address))
+            .header("Content-Type", content_type)
+            .body(document.to_owned());
+        if let (Soap::V11, Some(action)) = (version, action) {
+            request = request.header("SOAPAction", format!("\"{action}\""));
+        }
+        if let Some((login, password)) = auth {
+            request = request.basic_auth(login, Some(password));
+        }
+        into_reply(request.send().await.expect("request sent")).await
+    }
+
+    /// Reads one column of an API user straight from the SQLite file.
+    pub fn stored_api_users(&self) -> Vec<StoredApiUser> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut statement = conn
+            .prepare(
+                "SELECT login, description, status, tiered_rate_limit, locked, password_hash
+                 FROM api_users ORDER BY id",
+            )
+            .unwrap();
+        statement
+            .query_map([], |row| {
+                Ok(StoredApiUser {
+                    login: row.get(0)?,
+                    description: row.get(1)?,
+                    status: row.get(2)?,
+                    tiered: row.get(3)?,
+                    locked: row.get(4)?,
+                    password_hash: row.get(5)?,
+                })
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredApiUser {
+    pub login: String,
+    pub description: String,
+    pub status: String,
+    pub tiered: bool,
+    pub locked: bool,
+    pub password_hash: String,
+}
+
+pub fn envelope(version: Soap, payload: &str) -> String {
+    let namespace = match version {
+        Soap::V11 => V11,
+        Soap::V12 => V12,
+    };
+    format!(r#"<s:Envelope xmlns:s="{namespace}"><s:Body>{payload}</s:Body></s:Envelope>"#)
+}
+
+async fn into_reply(response: reqwest::Response) -> Reply {
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: response.text().await.unwrap(),
+    }
+}
+
+pub fn fixture(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(path),
+    )
+    .unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+}

@@ -1,0 +1,12 @@
+//! Integration tests: the real server on 127.0.0.1:0, a fresh SQLite file per test.
+
+mod authorization;
+mod cli;
+mod fixtures;
+mod helpers;
+mod parity;
+mod rest;
+mod restart;
+mod soap;
+mod wsdl;
+mod xml;
