@@ -114,6 +114,31 @@ mod tests {
     }
 
     #[test]
+    fn permits_bound_how_many_run_at_once() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let permits = Arc::new(Permits::new(2));
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let (permits, running, most) = (permits.clone(), running.clone(), most.clone());
+                std::thread::spawn(move || {
+                    let _permit = permits.acquire();
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
     fn all_72_bytes_count_and_a_73rd_is_refused_not_ignored() {
         let hasher = PasswordHasher::new(4, 2).unwrap();
         let login = Login::parse("someone@example.com", "email").unwrap();

@@ -32,6 +32,9 @@ where
             Ok(value)
         }
         Err(error) => {
+            if let Error::Unknown(cause) = &error {
+                tracing::error!(cause, "request failed");
+            }
             if error != Error::InvalidLogin {
                 set_principal(request, &login);
             }

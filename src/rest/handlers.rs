@@ -1,6 +1,6 @@
 use super::dto::{AccountInfoJson, ApiUserBody, ApiUserJson, PasswordBody, ServerTimeJson};
 use super::error::error_response;
-use super::json_body::parse_json;
+use super::json_body::{content_type, parse_json};
 use crate::domain::{Error, Result};
 use crate::http::{BodyLimit, Protocol, basic_credentials, call_as, label_request, read_body};
 use crate::service::{
@@ -115,13 +115,13 @@ pub async fn create(
     payload: Payload,
 ) -> HttpResponse {
     let body = body(&request, "CreateApiUser", payload).await;
-    let headers = request.headers().clone();
+    let content_type = content_type(&request);
     handle(
         &request,
         "CreateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&headers, &body?)?;
+            let input: ApiUserBody = parse_json(&content_type, &body?)?;
             create_api_user(gateway, principal, &input.into())
         },
         |user| {
@@ -139,14 +139,14 @@ pub async fn update(
     payload: Payload,
 ) -> HttpResponse {
     let body = body(&request, "UpdateApiUser", payload).await;
-    let headers = request.headers().clone();
+    let content_type = content_type(&request);
     let id = path_id(&request);
     handle(
         &request,
         "UpdateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&headers, &body?)?;
+            let input: ApiUserBody = parse_json(&content_type, &body?)?;
             update_api_user(gateway, principal, &id, &input.into())
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
@@ -160,14 +160,14 @@ pub async fn set_password(
     payload: Payload,
 ) -> HttpResponse {
     let body = body(&request, "SetApiUserPassword", payload).await;
-    let headers = request.headers().clone();
+    let content_type = content_type(&request);
     let id = path_id(&request);
     handle(
         &request,
         "SetApiUserPassword",
         gateway,
         move |gateway, principal| {
-            let input: PasswordBody = parse_json(&headers, &body?)?;
+            let input: PasswordBody = parse_json(&content_type, &body?)?;
             set_api_user_password(
                 gateway,
                 principal,

@@ -1,13 +1,20 @@
 use crate::domain::{Error, Result};
-use actix_web::http::header::{CONTENT_TYPE, HeaderMap};
+use actix_web::HttpRequest;
+use actix_web::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
-/// Parses a JSON body after checking its media type (`application/json` or `…+json`).
-pub fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T> {
-    let content_type = headers
+/// The request's Content-Type, or empty.
+pub fn content_type(request: &HttpRequest) -> String {
+    request
+        .headers()
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Parses a JSON body after checking its media type (`application/json` or `…+json`).
+pub fn parse_json<T: DeserializeOwned>(content_type: &str, body: &[u8]) -> Result<T> {
     let essence = content_type
         .split(';')
         .next()

@@ -409,3 +409,120 @@ fn credential_from(
         may_authenticate,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("test.db")).unwrap();
+        (dir, store)
+    }
+
+    fn login(text: &str) -> Login {
+        Login::parse(text, "email").unwrap()
+    }
+
+    fn account(store: &SqliteStore, owner: &str) -> AccountId {
+        store
+            .create_account(&NewAccount {
+                name: "Acme".into(),
+                owner_login: login(owner),
+                owner_password_hash: PasswordHash("$2b$04$hash".into()),
+            })
+            .unwrap()
+    }
+
+    fn new_api_user(account: AccountId, email: &str) -> NewApiUser {
+        NewApiUser {
+            account,
+            login: login(email),
+            description: Description::parse("shop").unwrap(),
+            status: Status::Enabled,
+            tiered_rate_limit: true,
+            password_hash: PasswordHash("$2b$04$hash".into()),
+            created: Timestamp(1_800_000_000),
+        }
+    }
+
+    #[test]
+    fn a_login_is_unique_across_account_users_and_api_users() {
+        let (_dir, store) = store();
+        let acme = account(&store, "owner@example.com");
+        assert_eq!(
+            store
+                .insert_api_user(&new_api_user(acme, "OWNER@example.com"))
+                .map(|_| ()),
+            Err(Error::ApiUserExists)
+        );
+        store
+            .insert_api_user(&new_api_user(acme, "shop@example.com"))
+            .unwrap();
+        let clash = NewAccountUser {
+            account: acme,
+            login: login("shop@example.com"),
+            password_hash: PasswordHash("x".into()),
+            can_manage_account: false,
+        };
+        assert_eq!(store.add_account_user(&clash), Err(Error::ApiUserExists));
+    }
+
+    #[test]
+    fn another_accounts_api_user_is_not_found() {
+        let (_dir, store) = store();
+        let acme = account(&store, "owner@acme.example");
+        let other = account(&store, "owner@other.example");
+        let user = store
+            .insert_api_user(&new_api_user(acme, "shop@x.example"))
+            .unwrap();
+        assert_eq!(store.api_user(other, user.id), Err(Error::ApiUserNotFound));
+        assert_eq!(
+            store.delete_api_user(other, user.id),
+            Err(Error::ApiUserNotFound)
+        );
+        assert_eq!(
+            store
+                .update_api_user(other, user.id, &ApiUserChanges::default())
+                .map(|_| ()),
+            Err(Error::ApiUserNotFound)
+        );
+        assert_eq!(store.api_user(acme, user.id).unwrap(), user);
+    }
+
+    #[test]
+    fn last_used_is_rewritten_at_most_once_a_minute() {
+        let (_dir, store) = store();
+        let acme = account(&store, "owner@example.com");
+        let user = store
+            .insert_api_user(&new_api_user(acme, "shop@x.example"))
+            .unwrap();
+        let read = || store.api_user(acme, user.id).unwrap().last_used;
+        store
+            .record_api_user_use(user.id, Timestamp(1_000))
+            .unwrap();
+        assert_eq!(read(), Some(Timestamp(1_000)));
+        store
+            .record_api_user_use(user.id, Timestamp(1_059))
+            .unwrap();
+        assert_eq!(read(), Some(Timestamp(1_000)));
+        store
+            .record_api_user_use(user.id, Timestamp(1_060))
+            .unwrap();
+        assert_eq!(read(), Some(Timestamp(1_060)));
+    }
+
+    #[test]
+    fn a_deleted_id_is_never_handed_out_again() {
+        let (_dir, store) = store();
+        let acme = account(&store, "owner@example.com");
+        let first = store
+            .insert_api_user(&new_api_user(acme, "a@x.example"))
+            .unwrap();
+        store.delete_api_user(acme, first.id).unwrap();
+        let second = store
+            .insert_api_user(&new_api_user(acme, "a@x.example"))
+            .unwrap();
+        assert!(second.id.0 > first.id.0);
+    }
+}
