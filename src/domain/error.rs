@@ -84,6 +84,15 @@ impl Error {
         }
     }
 
+    /// A media type refused, named as the caller sent it (shortened).
+    pub fn unsupported_content_type(raw: &str) -> Self {
+        let shown = match raw.trim() {
+            "" => "(none)".to_owned(),
+            given => given.chars().take(100).collect(),
+        };
+        Error::ContentTypeNotSupported(shown)
+    }
+
     /// Wraps an infrastructure failure; the cause goes to the log only.
     pub fn unknown(cause: impl std::fmt::Display) -> Self {
         Error::Unknown(cause.to_string())

@@ -2,7 +2,7 @@ use super::dto::{AccountInfoJson, ApiUserBody, ApiUserJson, PasswordBody, Server
 use super::error::error_response;
 use super::json_body::{content_type, parse_json};
 use crate::domain::{Error, Result};
-use crate::http::{BodyLimit, Protocol, basic_credentials, call_as, label_request, read_body};
+use crate::http::{Protocol, basic_credentials, call_as, label_request, read_body};
 use crate::service::{
     self, Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
     get::get_api_user, list::list_api_users, set_password::set_api_user_password,
@@ -34,11 +34,7 @@ where
 
 async fn body(request: &HttpRequest, operation: &str, payload: Payload) -> Result<Bytes> {
     label_request(request, Protocol::Rest, operation);
-    let limit = request
-        .app_data::<BodyLimit>()
-        .copied()
-        .unwrap_or(BodyLimit(0));
-    read_body(payload, limit).await
+    read_body(request, payload).await
 }
 
 fn path_id(request: &HttpRequest) -> String {

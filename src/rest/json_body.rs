@@ -22,12 +22,7 @@ pub fn parse_json<T: DeserializeOwned>(content_type: &str, body: &[u8]) -> Resul
         .trim()
         .to_ascii_lowercase();
     if essence != "application/json" && !essence.ends_with("+json") {
-        let shown = if content_type.is_empty() {
-            "(none)"
-        } else {
-            content_type
-        };
-        return Err(Error::ContentTypeNotSupported(shown.to_owned()));
+        return Err(Error::unsupported_content_type(content_type));
     }
     serde_json::from_slice(body).map_err(|e| Error::MalformedRequest(e.to_string()))
 }

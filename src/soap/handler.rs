@@ -11,7 +11,7 @@ use super::operation::Operation;
 use super::wsdl::ServedWsdl;
 use crate::domain::{Error, Principal, Result};
 use crate::http::{
-    BASIC_CHALLENGE, BodyLimit, Protocol, basic_credentials, call_as, label_request, read_body,
+    BASIC_CHALLENGE, Protocol, basic_credentials, call_as, label_request, read_body,
 };
 use crate::service::{
     Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
@@ -83,10 +83,7 @@ fn version_of(essence: &str) -> Result<SoapVersion> {
     match essence {
         "text/xml" => Ok(SoapVersion::V11),
         "application/soap+xml" => Ok(SoapVersion::V12),
-        "" => Err(Error::ContentTypeNotSupported("(none)".into())),
-        other => Err(Error::ContentTypeNotSupported(
-            other.chars().take(100).collect(),
-        )),
+        other => Err(Error::unsupported_content_type(other)),
     }
 }
 
@@ -184,11 +181,7 @@ pub async fn soap_endpoint(
         }
     };
     label_request(&request, protocol(version), "-");
-    let limit = request
-        .app_data::<BodyLimit>()
-        .copied()
-        .unwrap_or(BodyLimit(0));
-    let body = match read_body(payload, limit).await {
+    let body = match read_body(&request, payload).await {
         Ok(body) => body,
         Err(error) => return fault_response(version, &error.into()),
     };
