@@ -24,22 +24,23 @@ pub struct SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// WAL mode is set and the schema migrated on one connection first: the pool opens its
+    /// connections in parallel, and a journal-mode change racing between them fails with
+    /// "database is locked" whatever the busy timeout.
     pub fn open(path: &Path) -> Result<SqliteStore> {
-        let manager = SqliteConnectionManager::file(path).with_init(|conn| {
-            conn.busy_timeout(BUSY_TIMEOUT)?;
-            conn.execute_batch(
-                "PRAGMA journal_mode = WAL;
-                 PRAGMA synchronous = NORMAL;
-                 PRAGMA foreign_keys = ON;",
-            )
-        });
+        let mut first = Connection::open(path).map_err(Error::unknown)?;
+        tune(&mut first).map_err(Error::unknown)?;
+        first
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(Error::unknown)?;
+        migrations::apply(&mut first).map_err(Error::unknown)?;
+        drop(first);
+        let manager = SqliteConnectionManager::file(path).with_init(tune);
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .build(manager)
             .map_err(Error::unknown)?;
-        let store = SqliteStore { pool };
-        migrations::apply(&mut *store.connection()?).map_err(Error::unknown)?;
-        Ok(store)
+        Ok(SqliteStore { pool })
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
@@ -60,6 +61,15 @@ impl SqliteStore {
     fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         work(&*self.connection()?)
     }
+}
+
+/// Per-connection settings for a server: wait for locks, and durable enough with WAL.
+fn tune(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;",
+    )
 }
 
 const API_USER_COLUMNS: &str = "id, account_id, login, description, status, tiered_rate_limit, \
