@@ -268,7 +268,10 @@ async fn request_logs_never_contain_passwords_or_authorization() {
     assert_eq!(create["fields"]["principal"], "owner@example.com");
     assert!(create["fields"]["duration_ms"].is_number());
     for line in &logged {
-        assert!(!line.contains("\"level\":\"ERROR\""), "a clean start logs no error: {line}");
+        assert!(
+            !line.contains("\"level\":\"ERROR\""),
+            "a clean start logs no error: {line}"
+        );
         for secret in [
             "Sturdy#Key-2026",
             "Magento#2026shop",
