@@ -7,7 +7,7 @@ mod encode;
 mod envelope;
 mod fault;
 mod handler;
-pub mod namespaces;
+mod namespaces;
 pub mod operation;
 mod wsdl;
 mod xml_tree;

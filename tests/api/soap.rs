@@ -436,3 +436,33 @@ async fn read_only_and_nil_fields_sent_back_are_accepted() {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     assert_eq!(app.stored_api_users()[0].description, "Renamed");
 }
+
+#[tokio::test]
+async fn a_storage_failure_is_error_unknown_without_details() {
+    let app = spawn_app().await;
+    let conn = rusqlite::Connection::open(&app.db).unwrap();
+    conn.execute_batch("DROP TABLE api_users").unwrap();
+    let rest = app.owner_get("/v2/api-users").await;
+    assert_eq!(rest.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        rest.json(),
+        serde_json::json!({"message": "An unexpected error occurred. ERROR_UNKNOWN"})
+    );
+    let payload = format!(r#"<GetApiUsers xmlns="{V2_NS}"/>"#);
+    let v11 = app.soap(Soap::V11, OWNER_AUTH, &payload).await;
+    assert_eq!(v11.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        parse(&v11.body).find(V11, "Fault").unwrap().children[0].text,
+        "s:Server"
+    );
+    let v12 = app.soap(Soap::V12, OWNER_AUTH, &payload).await;
+    assert_eq!(v12.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        parse(&v12.body).find(V12, "Value").unwrap().text,
+        "s:Receiver"
+    );
+    for reply in [&rest, &v11, &v12] {
+        assert_eq!(reply.error_code(), "ERROR_UNKNOWN");
+        assert!(!reply.body.contains("api_users") && !reply.body.contains("no such table"));
+    }
+}
