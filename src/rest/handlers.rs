@@ -32,9 +32,17 @@ where
     }
 }
 
-async fn body(request: &HttpRequest, operation: &str, payload: Payload) -> Result<Bytes> {
+/// Reads the body first, as the SOAP adapter does: an oversized body is refused before any
+/// bcrypt verification is spent on its credentials.
+async fn read_body_or_refuse(
+    request: &HttpRequest,
+    operation: &str,
+    payload: Payload,
+) -> Result<Bytes, HttpResponse> {
     label_request(request, Protocol::Rest, operation);
-    read_body(request, payload).await
+    read_body(request, payload)
+        .await
+        .map_err(|error| error_response(&error))
 }
 
 fn path_id(request: &HttpRequest) -> String {
@@ -110,14 +118,17 @@ pub async fn create(
     gateway: Data<Gateway>,
     payload: Payload,
 ) -> HttpResponse {
-    let body = body(&request, "CreateApiUser", payload).await;
+    let body = match read_body_or_refuse(&request, "CreateApiUser", payload).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let content_type = content_type(&request);
     handle(
         &request,
         "CreateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&content_type, &body?)?;
+            let input: ApiUserBody = parse_json(&content_type, &body)?;
             create_api_user(gateway, principal, &input.into())
         },
         |user| {
@@ -134,7 +145,10 @@ pub async fn update(
     gateway: Data<Gateway>,
     payload: Payload,
 ) -> HttpResponse {
-    let body = body(&request, "UpdateApiUser", payload).await;
+    let body = match read_body_or_refuse(&request, "UpdateApiUser", payload).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let content_type = content_type(&request);
     let id = path_id(&request);
     handle(
@@ -142,7 +156,7 @@ pub async fn update(
         "UpdateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&content_type, &body?)?;
+            let input: ApiUserBody = parse_json(&content_type, &body)?;
             update_api_user(gateway, principal, &id, &input.into())
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
@@ -155,7 +169,10 @@ pub async fn set_password(
     gateway: Data<Gateway>,
     payload: Payload,
 ) -> HttpResponse {
-    let body = body(&request, "SetApiUserPassword", payload).await;
+    let body = match read_body_or_refuse(&request, "SetApiUserPassword", payload).await {
+        Ok(body) => body,
+        Err(refusal) => return refusal,
+    };
     let content_type = content_type(&request);
     let id = path_id(&request);
     handle(
@@ -163,7 +180,7 @@ pub async fn set_password(
         "SetApiUserPassword",
         gateway,
         move |gateway, principal| {
-            let input: PasswordBody = parse_json(&content_type, &body?)?;
+            let input: PasswordBody = parse_json(&content_type, &body)?;
             set_api_user_password(
                 gateway,
                 principal,
