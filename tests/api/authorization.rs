@@ -184,22 +184,8 @@ async fn no_or_wrong_credentials_are_refused_alike() {
         &id,
     )
     .await;
-    let unknown = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some(("ghost@example.com", "Ghost#1234")),
-            None,
-        )
-        .await;
-    let wrong = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((OWNER, "Wrong#Secret-1")),
-            None,
-        )
-        .await;
+    let unknown = app.account_info_as("ghost@example.com", "Ghost#1234").await;
+    let wrong = app.account_info_as(OWNER, "Wrong#Secret-1").await;
     let none = app.rest(Method::GET, "/v2/account-info", None, None).await;
     for reply in [&unknown, &wrong, &none] {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -235,14 +221,7 @@ async fn a_disabled_api_user_cannot_authenticate_until_enabled() {
     .await;
     let refused = app.rest(Method::GET, "/v2/account-info", auth, None).await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
-    let wrong = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((OWNER, "Wrong#Secret-1")),
-            None,
-        )
-        .await;
+    let wrong = app.account_info_as(OWNER, "Wrong#Secret-1").await;
     assert_eq!(refused.body, wrong.body);
     let soap = app
         .soap(
@@ -267,12 +246,7 @@ async fn a_disabled_api_user_cannot_authenticate_until_enabled() {
 async fn logins_are_case_insensitive() {
     let app = spawn_app().await;
     let reply = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some(("Owner@Example.COM", OWNER_PASSWORD)),
-            None,
-        )
+        .account_info_as("Owner@Example.COM", OWNER_PASSWORD)
         .await;
     assert_eq!(reply.status, StatusCode::OK);
 }

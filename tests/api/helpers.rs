@@ -154,6 +154,17 @@ impl TestApp {
             .await
     }
 
+    /// `GET /v2/account-info` as the given principal: the simplest authenticated call.
+    pub async fn account_info_as(&self, login: &str, password: &str) -> Reply {
+        self.rest(
+            Method::GET,
+            "/v2/account-info",
+            Some((login, password)),
+            None,
+        )
+        .await
+    }
+
     /// Creates an API user over REST as the owner and returns its JSON.
     pub async fn create_api_user(&self, description: &str) -> serde_json::Value {
         let reply = self

@@ -158,14 +158,7 @@ async fn a_72_byte_password_is_accepted() {
         .await;
     assert_eq!(reply.status, StatusCode::CREATED);
     let email = reply.json()["email"].as_str().unwrap().to_owned();
-    let info = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((&email, &password)),
-            None,
-        )
-        .await;
+    let info = app.account_info_as(&email, &password).await;
     assert_eq!(info.status, StatusCode::OK);
 }
 
@@ -361,23 +354,9 @@ async fn set_password_takes_effect_at_once() {
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert!(reply.body.is_empty());
     assert_ne!(app.stored_api_users()[0].password_hash, before);
-    let old = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((email, API_PASSWORD)),
-            None,
-        )
-        .await;
+    let old = app.account_info_as(email, API_PASSWORD).await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
-    let new = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((email, new_password)),
-            None,
-        )
-        .await;
+    let new = app.account_info_as(email, new_password).await;
     assert_eq!(new.status, StatusCode::OK);
     let missing = app
         .rest(
@@ -397,14 +376,7 @@ async fn unlock_clears_the_lock_and_the_user_can_call_again() {
     let email = user["email"].as_str().unwrap();
     let conn = rusqlite::Connection::open(&app.db).unwrap();
     conn.execute("UPDATE api_users SET locked = 1", []).unwrap();
-    let locked = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((email, API_PASSWORD)),
-            None,
-        )
-        .await;
+    let locked = app.account_info_as(email, API_PASSWORD).await;
     assert_eq!(locked.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         app.owner_get(&format!("/v2/api-users/{}", user["id"]))
@@ -422,14 +394,7 @@ async fn unlock_clears_the_lock_and_the_user_can_call_again() {
         .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
     assert!(!app.stored_api_users()[0].locked);
-    let again = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((email, API_PASSWORD)),
-            None,
-        )
-        .await;
+    let again = app.account_info_as(email, API_PASSWORD).await;
     assert_eq!(again.status, StatusCode::OK);
     let missing = app
         .rest(Method::POST, "/v2/api-users/999/unlock", OWNER_AUTH, None)
@@ -449,14 +414,7 @@ async fn delete_removes_the_user_and_its_login() {
     assert_eq!(app.owner_get(&path).await.status, StatusCode::NOT_FOUND);
     let again = app.rest(Method::DELETE, &path, OWNER_AUTH, None).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
-    let gone = app
-        .rest(
-            Method::GET,
-            "/v2/account-info",
-            Some((&email, API_PASSWORD)),
-            None,
-        )
-        .await;
+    let gone = app.account_info_as(&email, API_PASSWORD).await;
     assert_eq!(gone.status, StatusCode::UNAUTHORIZED);
 }
 
