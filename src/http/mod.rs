@@ -3,10 +3,12 @@
 
 mod body;
 mod call;
+mod media_type;
 mod request_log;
 
 pub use body::{BodyLimit, read_body};
 pub use call::{basic_credentials, call_as};
+pub use media_type::MediaType;
 pub use request_log::{Protocol, label_request, log_requests};
 
 /// The challenge on every 401: several clients send credentials only after seeing it.

@@ -1,8 +1,8 @@
 use super::dto::{AccountInfoJson, ApiUserBody, ApiUserJson, PasswordBody, ServerTimeJson};
 use super::error::error_response;
-use super::json_body::{content_type, parse_json};
+use super::json_body::parse_json;
 use crate::domain::{Error, Result};
-use crate::http::{Protocol, basic_credentials, call_as, label_request, read_body};
+use crate::http::{MediaType, Protocol, basic_credentials, call_as, label_request, read_body};
 use crate::service::{
     self, Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
     get::get_api_user, list::list_api_users, set_password::set_api_user_password,
@@ -122,13 +122,13 @@ pub async fn create(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let content_type = content_type(&request);
+    let media_type = MediaType::of(&request);
     handle(
         &request,
         "CreateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&content_type, &body)?;
+            let input: ApiUserBody = parse_json(&media_type, &body)?;
             create_api_user(gateway, principal, &input.into())
         },
         |user| {
@@ -149,14 +149,14 @@ pub async fn update(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let content_type = content_type(&request);
+    let media_type = MediaType::of(&request);
     let id = path_id(&request);
     handle(
         &request,
         "UpdateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&content_type, &body)?;
+            let input: ApiUserBody = parse_json(&media_type, &body)?;
             update_api_user(gateway, principal, &id, &input.into())
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
@@ -173,14 +173,14 @@ pub async fn set_password(
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
-    let content_type = content_type(&request);
+    let media_type = MediaType::of(&request);
     let id = path_id(&request);
     handle(
         &request,
         "SetApiUserPassword",
         gateway,
         move |gateway, principal| {
-            let input: PasswordBody = parse_json(&content_type, &body)?;
+            let input: PasswordBody = parse_json(&media_type, &body)?;
             set_api_user_password(
                 gateway,
                 principal,

@@ -11,7 +11,7 @@ use super::operation::Operation;
 use super::wsdl::ServedWsdl;
 use crate::domain::{Error, Principal, Result};
 use crate::http::{
-    BASIC_CHALLENGE, Protocol, basic_credentials, call_as, label_request, read_body,
+    BASIC_CHALLENGE, MediaType, Protocol, basic_credentials, call_as, label_request, read_body,
 };
 use crate::service::{
     Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
@@ -57,27 +57,6 @@ fn fault_response(version: SoapVersion, problem: &SoapProblem) -> HttpResponse {
     response
 }
 
-/// The media type's parameters (lower-cased names) after its essence.
-fn media_type(request: &HttpRequest) -> (String, Vec<(String, String)>) {
-    let raw = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let mut parts = raw.split(';');
-    let essence = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-    let parameters = parts
-        .filter_map(|p| p.split_once('='))
-        .map(|(k, v)| {
-            (
-                k.trim().to_ascii_lowercase(),
-                v.trim().trim_matches('"').to_owned(),
-            )
-        })
-        .collect();
-    (essence, parameters)
-}
-
 /// SOAP 1.1 is `text/xml`, SOAP 1.2 `application/soap+xml`; anything else is refused.
 fn version_of(essence: &str) -> Result<SoapVersion> {
     match essence {
@@ -88,22 +67,13 @@ fn version_of(essence: &str) -> Result<SoapVersion> {
 }
 
 /// `SOAPAction` (1.1) or `action=` (1.2) is a hint only: a mismatch is logged, never faulted.
-fn log_action_mismatch(
-    request: &HttpRequest,
-    parameters: &[(String, String)],
-    operation: Operation,
-) {
+fn log_action_mismatch(request: &HttpRequest, media_type: &MediaType, operation: Operation) {
     let hint = request
         .headers()
         .get("SOAPAction")
         .and_then(|v| v.to_str().ok())
         .map(|v| v.trim().trim_matches('"').to_owned())
-        .or_else(|| {
-            parameters
-                .iter()
-                .find(|(k, _)| k == "action")
-                .map(|(_, v)| v.clone())
-        })
+        .or_else(|| media_type.parameter("action").map(str::to_owned))
         .filter(|hint| !hint.is_empty());
     if let Some(hint) = hint {
         let expected = format!("{ACTION_PREFIX}{}", operation.name());
@@ -172,8 +142,8 @@ pub async fn soap_endpoint(
     gateway: Data<Gateway>,
     payload: Payload,
 ) -> HttpResponse {
-    let (essence, parameters) = media_type(&request);
-    let version = match version_of(&essence) {
+    let media_type = MediaType::of(&request);
+    let version = match version_of(&media_type.essence) {
         Ok(version) => version,
         Err(error) => {
             label_request(&request, Protocol::Soap11, "-");
@@ -194,7 +164,7 @@ pub async fn soap_endpoint(
         Err(error) => return fault_response(version, &error.into()),
     };
     label_request(&request, protocol(version), operation.name());
-    log_action_mismatch(&request, &parameters, operation);
+    log_action_mismatch(&request, &media_type, operation);
     let credentials = basic_credentials(&request).or_else(|| username_token(&envelope.headers));
     let element = envelope.operation;
     let outcome = call_as(&request, gateway, credentials, move |gateway, principal| {

@@ -138,6 +138,23 @@ pub fn fault_text(document: &str) -> Option<String> {
         })
 }
 
+/// The fault code: the unqualified `faultcode` (1.1, written first) or `Code/Value` (1.2).
+pub fn fault_code(document: &str) -> String {
+    let root = parse(document);
+    if let Some(fault) = root.find(crate::helpers::V11, "Fault") {
+        let code = &fault.children[0];
+        assert_eq!(
+            (code.namespace.as_deref(), code.name.as_str()),
+            (None, "faultcode")
+        );
+        return code.text.clone();
+    }
+    root.find(crate::helpers::V12, "Value")
+        .expect("a fault")
+        .text
+        .clone()
+}
+
 /// The payload of a SOAP answer: the Body's first child.
 pub fn body_payload(document: &str) -> Node {
     let root = parse(document);
