@@ -181,25 +181,31 @@ pub async fn soap_endpoint(
     }
 }
 
-/// `GET /v2/Api.svc?wsdl` (or `?singleWsdl`), served without authentication.
+/// `GET /v2/Api.svc?wsdl` (or `?singleWsdl`; `?wsdl=soap11` for the SOAP 1.1 port alone),
+/// served without authentication.
 pub async fn wsdl_or_hint(request: HttpRequest, wsdl: Data<ServedWsdl>) -> HttpResponse {
-    let asks_for_wsdl = request.query_string().split('&').any(|pair| {
-        let key = pair.split('=').next().unwrap_or("");
-        key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singlewsdl")
+    let document = request.query_string().split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        if key.eq_ignore_ascii_case("wsdl") && value.eq_ignore_ascii_case("soap11") {
+            Some(&wsdl.soap11_only)
+        } else if key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singlewsdl") {
+            Some(&wsdl.full)
+        } else {
+            None
+        }
     });
     label_request(
         &request,
         Protocol::Wsdl,
-        if asks_for_wsdl { "wsdl" } else { "-" },
+        if document.is_some() { "wsdl" } else { "-" },
     );
-    if asks_for_wsdl {
-        HttpResponse::Ok()
+    match document {
+        Some(document) => HttpResponse::Ok()
             .insert_header((CONTENT_TYPE, "text/xml; charset=utf-8"))
-            .body(wsdl.0.clone())
-    } else {
-        HttpResponse::Ok()
+            .body(document.clone()),
+        None => HttpResponse::Ok()
             .insert_header((CONTENT_TYPE, "text/plain; charset=utf-8"))
-            .body("dualgate SOAP endpoint: POST SOAP 1.1 or 1.2 envelopes here; the WSDL is at ?wsdl\n")
+            .body("dualgate SOAP endpoint: POST SOAP 1.1 or 1.2 envelopes here; the WSDL is at ?wsdl\n"),
     }
 }
 

@@ -79,6 +79,36 @@ async fn the_served_wsdl_is_the_repository_file_with_the_public_address() {
 }
 
 #[tokio::test]
+async fn the_soap11_variant_has_only_the_soap11_port_and_the_same_types() {
+    let app = spawn_app().await;
+    let full = parse(&served_wsdl(&app, "wsdl").await);
+    let soap11 = served_wsdl(&app, "wsdl=soap11").await;
+    assert!(!soap11.contains(SOAP12_BINDING), "{soap11}");
+    let soap11 = parse(&soap11);
+    let bindings: Vec<_> = children(&soap11, WSDL_NS, "binding").collect();
+    assert_eq!(bindings.len(), 1);
+    assert_eq!(bindings[0].attribute("name"), Some("Secure_ApiService"));
+    assert!(bindings[0].child(SOAP11_BINDING, "binding").is_some());
+    let service = children(&soap11, WSDL_NS, "service").next().unwrap();
+    let ports: Vec<_> = children(service, WSDL_NS, "port").collect();
+    assert_eq!(ports.len(), 1);
+    assert_eq!(
+        ports[0]
+            .child(SOAP11_BINDING, "address")
+            .unwrap()
+            .attribute("location"),
+        Some(format!("{}/v2/Api.svc", app.address).as_str())
+    );
+    for kept in ["types", "message", "portType"] {
+        assert_eq!(
+            format!("{:?}", children(&soap11, WSDL_NS, kept).collect::<Vec<_>>()),
+            format!("{:?}", children(&full, WSDL_NS, kept).collect::<Vec<_>>()),
+            "{kept}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn wsdl_operations_and_dispatched_operations_are_the_same_set() {
     let app = spawn_app().await;
     let definitions = parse(&served_wsdl(&app, "wsdl").await);
