@@ -5,7 +5,6 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
-mod health;
 pub mod http;
 pub mod rest;
 pub mod service;

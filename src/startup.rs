@@ -8,13 +8,15 @@ use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
 use crate::storage::SqliteStore;
-use crate::{health, rest, soap};
+use crate::{rest, soap};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -78,15 +80,25 @@ impl Application {
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
         let limit = BodyLimit(settings.max_body_bytes);
+        let document = rest::openapi::document();
+        let allowed = rest::allowed_methods(&document);
         let server = HttpServer::new(move || {
             App::new()
+                .into_utoipa_app()
+                .configure(rest::routes)
+                .into_app()
                 .wrap(from_fn(log_requests))
                 .app_data(gateway.clone())
                 .app_data(wsdl.clone())
                 .app_data(limit)
-                .route("/health", web::get().to(health::health))
-                .configure(rest::routes)
+                .configure(|config| rest::method_fallbacks(config, &allowed))
                 .configure(soap::routes)
+                .service(web::redirect("/docs", "/docs/"))
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .url("/openapi.json", document.clone())
+                        .config(Config::default().validator_url("none")),
+                )
                 .default_service(web::to(rest::not_found))
         })
         .listen(listener)?

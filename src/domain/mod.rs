@@ -15,10 +15,10 @@ pub mod time;
 
 pub use account::{Account, AccountId, NewAccount, NewAccountUser};
 pub use api_user::{ApiUser, ApiUserChanges, ApiUserId, NewApiUser};
-pub use description::Description;
+pub use description::{Description, MAX_DESCRIPTION_CHARS};
 pub use error::{Blame, Error, Result};
 pub use login::Login;
-pub use paging::Paging;
+pub use paging::{MAX_SELECT, Paging};
 pub use password::{Password, PasswordHash, PasswordOwner};
 pub use principal::{Principal, Role};
 pub use status::Status;

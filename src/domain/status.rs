@@ -9,12 +9,13 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 2] = [Status::Enabled, Status::Disabled];
+
     pub fn parse(raw: &str) -> Result<Status> {
-        match raw {
-            "Enabled" => Ok(Status::Enabled),
-            "Disabled" => Ok(Status::Disabled),
-            _ => Err(Error::ParameterInvalid("status")),
-        }
+        Status::ALL
+            .into_iter()
+            .find(|status| status.as_str() == raw)
+            .ok_or(Error::ParameterInvalid("status"))
     }
 
     pub fn as_str(self) -> &'static str {

@@ -19,7 +19,7 @@ pub fn error_response(error: &Error) -> HttpResponse {
 }
 
 /// 405 with the methods the resource does allow.
-pub fn method_not_allowed(request: &HttpRequest, allow: &'static str) -> HttpResponse {
+pub fn method_not_allowed(request: &HttpRequest, allow: &str) -> HttpResponse {
     let error = Error::MalformedRequest(format!("method {} is not allowed here", request.method()));
     HttpResponse::MethodNotAllowed()
         .insert_header((ALLOW, allow))

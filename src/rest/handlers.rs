@@ -1,4 +1,9 @@
-use super::dto::{AccountInfoJson, ApiUserBody, ApiUserJson, PasswordBody, ServerTimeJson};
+//! The REST handlers. Each one's `#[utoipa::path]` and route attributes are both its
+//! registration and its entry in the OpenAPI document; `openapi.rs` adds the catalogue's errors.
+
+use super::dto::{
+    AccountInfoJson, ApiUserBody, ApiUserJson, ListQuery, PasswordBody, ServerTimeJson,
+};
 use super::error::error_response;
 use super::json_body::parse_json;
 use crate::domain::{Error, Result};
@@ -9,9 +14,8 @@ use crate::service::{
     unlock::unlock_api_user, update::update_api_user,
 };
 use actix_web::http::header::LOCATION;
-use actix_web::web::{Bytes, Data, Payload};
-use actix_web::{HttpRequest, HttpResponse};
-use std::collections::HashMap;
+use actix_web::web::{Bytes, Data, Payload, Query};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put};
 
 /// Labels the request for the log, runs `work` as the caller and renders the outcome.
 async fn handle<T, F>(
@@ -53,6 +57,14 @@ fn path_id(request: &HttpRequest) -> String {
         .to_owned()
 }
 
+/// The caller's account and its properties.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "getAccountInfo",
+    responses((status = 200, description = "The caller's account", body = AccountInfoJson)),
+    security(("basic" = [])),
+)]
+#[get("/v2/account-info")]
 pub async fn get_account_info(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     handle(
         &request,
@@ -64,6 +76,14 @@ pub async fn get_account_info(request: HttpRequest, gateway: Data<Gateway>) -> H
     .await
 }
 
+/// The server's clock in UTC.
+#[utoipa::path(
+    tag = "account",
+    operation_id = "getServerTime",
+    responses((status = 200, description = "The server's time", body = ServerTimeJson)),
+    security(("basic" = [])),
+)]
+#[get("/v2/server-time")]
 pub async fn get_server_time(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     handle(
         &request,
@@ -79,20 +99,31 @@ pub async fn get_server_time(request: HttpRequest, gateway: Data<Gateway>) -> Ht
     .await
 }
 
+/// A page of the account's API users, in id order.
+#[utoipa::path(
+    tag = "api-users",
+    operation_id = "listApiUsers",
+    params(ListQuery),
+    responses((status = 200, description = "A page of API users", body = Vec<ApiUserJson>)),
+    security(("basic" = [])),
+)]
+#[get("/v2/api-users")]
 pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
-    let query =
-        actix_web::web::Query::<HashMap<String, String>>::from_query(request.query_string())
-            .map(|q| q.into_inner())
-            .map_err(|e| Error::MalformedRequest(e.to_string()));
+    let query = Query::<ListQuery>::from_query(request.query_string())
+        .map(Query::into_inner)
+        .map_err(|e| Error::MalformedRequest(e.to_string()));
     handle(
         &request,
         "GetApiUsers",
         gateway,
         move |gateway, principal| {
             let query = query?;
-            let select = query.get("select").map(String::as_str);
-            let skip = query.get("skip").map(String::as_str);
-            list_api_users(gateway, principal, select, skip)
+            list_api_users(
+                gateway,
+                principal,
+                query.select.as_deref(),
+                query.skip.as_deref(),
+            )
         },
         |users| {
             HttpResponse::Ok().json(users.into_iter().map(ApiUserJson::from).collect::<Vec<_>>())
@@ -101,6 +132,15 @@ pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse 
     .await
 }
 
+/// One API user.
+#[utoipa::path(
+    tag = "api-users",
+    operation_id = "getApiUser",
+    params(("id" = i32, Path, description = "The API user's id")),
+    responses((status = 200, description = "The API user", body = ApiUserJson)),
+    security(("basic" = [])),
+)]
+#[get("/v2/api-users/{id}")]
 pub async fn get(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     let id = path_id(&request);
     handle(
@@ -113,6 +153,20 @@ pub async fn get(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     .await
 }
 
+/// Creates an API user; its login is generated unless `email` is given.
+#[utoipa::path(
+    tag = "api-users",
+    operation_id = "createApiUser",
+    request_body(content = ApiUserBody, content_type = "application/json"),
+    responses((
+        status = 201,
+        description = "Created",
+        body = ApiUserJson,
+        headers(("Location" = String, description = "The new API user's URL")),
+    )),
+    security(("basic" = [])),
+)]
+#[post("/v2/api-users")]
 pub async fn create(
     request: HttpRequest,
     gateway: Data<Gateway>,
@@ -140,6 +194,16 @@ pub async fn create(
     .await
 }
 
+/// Changes the fields given: description, status, rate-limit scheme.
+#[utoipa::path(
+    tag = "api-users",
+    operation_id = "updateApiUser",
+    params(("id" = i32, Path, description = "The API user's id")),
+    request_body(content = ApiUserBody, content_type = "application/json"),
+    responses((status = 200, description = "The API user as stored", body = ApiUserJson)),
+    security(("basic" = [])),
+)]
+#[put("/v2/api-users/{id}")]
 pub async fn update(
     request: HttpRequest,
     gateway: Data<Gateway>,
@@ -164,6 +228,16 @@ pub async fn update(
     .await
 }
 
+/// Sets an API user's password.
+#[utoipa::path(
+    tag = "api-users",
+    operation_id = "setApiUserPassword",
+    params(("id" = i32, Path, description = "The API user's id")),
+    request_body(content = PasswordBody, content_type = "application/json"),
+    responses((status = 204, description = "The password is set")),
+    security(("basic" = [])),
+)]
+#[put("/v2/api-users/{id}/password")]
 pub async fn set_password(
     request: HttpRequest,
     gateway: Data<Gateway>,
@@ -194,6 +268,15 @@ pub async fn set_password(
     .await
 }
 
+/// Clears the lock set by too many failed logins.
+#[utoipa::path(
+    tag = "api-users",
+    operation_id = "unlockApiUser",
+    params(("id" = i32, Path, description = "The API user's id")),
+    responses((status = 204, description = "The API user is unlocked")),
+    security(("basic" = [])),
+)]
+#[post("/v2/api-users/{id}/unlock")]
 pub async fn unlock(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     let id = path_id(&request);
     handle(
@@ -206,6 +289,15 @@ pub async fn unlock(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
     .await
 }
 
+/// Deletes an API user.
+#[utoipa::path(
+    tag = "api-users",
+    operation_id = "deleteApiUser",
+    params(("id" = i32, Path, description = "The API user's id")),
+    responses((status = 204, description = "Deleted")),
+    security(("basic" = [])),
+)]
+#[delete("/v2/api-users/{id}")]
 pub async fn delete(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     let id = path_id(&request);
     handle(

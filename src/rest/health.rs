@@ -2,9 +2,28 @@ use crate::domain::Error;
 use crate::http::{Protocol, label_request};
 use crate::service::Gateway;
 use actix_web::web::{self, Data};
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, get};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-/// 200 once the database answers; no authentication.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Health)]
+pub struct HealthJson {
+    /// `ok`, or `unavailable` when the database does not answer.
+    #[schema(value_type = String)]
+    status: &'static str,
+}
+
+/// Whether the gateway can reach its database; no authentication.
+#[utoipa::path(
+    tag = "health",
+    operation_id = "health",
+    responses(
+        (status = 200, description = "The database answers", body = HealthJson),
+        (status = 503, description = "The database does not answer", body = HealthJson),
+    ),
+)]
+#[get("/health")]
 pub async fn health(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     label_request(&request, Protocol::Health, "health");
     let reachable = web::block(move || gateway.store.first_account())
@@ -12,10 +31,12 @@ pub async fn health(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
         .map_err(Error::unknown)
         .flatten();
     match reachable {
-        Ok(_) => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
+        Ok(_) => HttpResponse::Ok().json(HealthJson { status: "ok" }),
         Err(error) => {
             tracing::error!(cause = ?error, "health check failed");
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
+            HttpResponse::ServiceUnavailable().json(HealthJson {
+                status: "unavailable",
+            })
         }
     }
 }

@@ -1,10 +1,13 @@
-//! The REST adapter: `/v2/...` JSON in camelCase. Wire format only; every rule is in the core.
+//! The REST adapter: `/v2/...` JSON in camelCase, and its OpenAPI document. Wire format only;
+//! every rule is in the core.
 
 mod dto;
 mod error;
 mod handlers;
+mod health;
 mod json_body;
+pub mod openapi;
 mod routes;
 
 pub use error::not_found;
-pub use routes::routes;
+pub use routes::{allowed_methods, method_fallbacks, routes};

@@ -1,45 +1,55 @@
 use super::error::method_not_allowed;
-use super::handlers;
-use actix_web::{HttpRequest, Route, web};
+use super::{handlers, health};
+use actix_web::{HttpRequest, web};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-/// A 405 answer naming the methods `allow`.
-fn only(allow: &'static str) -> Route {
-    web::route().to(move |request: HttpRequest| async move { method_not_allowed(&request, allow) })
+/// Registers the REST handlers; the OpenAPI document is collected from this same registration.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(health::health)
+        .service(handlers::get_account_info)
+        .service(handlers::get_server_time)
+        .service(handlers::list)
+        .service(handlers::create)
+        .service(handlers::get)
+        .service(handlers::update)
+        .service(handlers::delete)
+        .service(handlers::set_password)
+        .service(handlers::unlock);
 }
 
-pub fn routes(config: &mut web::ServiceConfig) {
-    config
-        .service(
-            web::resource("/v2/account-info")
-                .route(web::get().to(handlers::get_account_info))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/v2/server-time")
-                .route(web::get().to(handlers::get_server_time))
-                .default_service(only("GET")),
-        )
-        .service(
-            web::resource("/v2/api-users")
-                .route(web::get().to(handlers::list))
-                .route(web::post().to(handlers::create))
-                .default_service(only("GET, POST")),
-        )
-        .service(
-            web::resource("/v2/api-users/{id}")
-                .route(web::get().to(handlers::get))
-                .route(web::put().to(handlers::update))
-                .route(web::delete().to(handlers::delete))
-                .default_service(only("GET, PUT, DELETE")),
-        )
-        .service(
-            web::resource("/v2/api-users/{id}/password")
-                .route(web::put().to(handlers::set_password))
-                .default_service(only("PUT")),
-        )
-        .service(
-            web::resource("/v2/api-users/{id}/unlock")
-                .route(web::post().to(handlers::unlock))
-                .default_service(only("POST")),
-        );
+/// Each documented path with the methods documented there, as an `Allow` header value.
+pub fn allowed_methods(document: &OpenApi) -> Vec<(String, String)> {
+    document
+        .paths
+        .paths
+        .iter()
+        .map(|(path, item)| {
+            let methods = [
+                ("GET", &item.get),
+                ("POST", &item.post),
+                ("PUT", &item.put),
+                ("DELETE", &item.delete),
+            ]
+            .into_iter()
+            .filter(|(_, operation)| operation.is_some())
+            .map(|(method, _)| method)
+            .collect::<Vec<_>>();
+            (path.clone(), methods.join(", "))
+        })
+        .collect()
+}
+
+/// After `routes`: any other method on a documented path gets 405 naming the allowed ones.
+pub fn method_fallbacks(config: &mut web::ServiceConfig, allowed: &[(String, String)]) {
+    for (path, allow) in allowed {
+        let allow = allow.clone();
+        config.service(web::resource(path.as_str()).default_service(web::to(
+            move |request: HttpRequest| {
+                let allow = allow.clone();
+                async move { method_not_allowed(&request, &allow) }
+            },
+        )));
+    }
 }
