@@ -54,5 +54,5 @@ async fn the_database_is_tuned_for_a_server() {
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, 2, "both migrations applied");
 }
