@@ -1,8 +1,8 @@
 //! The one error catalogue. Every failure a caller can see is one of these variants; its
 //! `Display` is the exact wire message (`"<human text>. <CODE>"`), shared by REST and SOAP.
 
-/// An error of the contract's catalogue. The `Unknown` variant carries the cause for the log,
-/// which is never shown to the caller.
+/// An error of the contract's catalogue. The `Unknown` and `Unavailable` variants carry the
+/// cause for the log, which is never shown to the caller.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     #[error("Authorization has been denied for this request. ERROR_INVALID_LOGIN")]
@@ -35,6 +35,11 @@ pub enum Error {
     },
     #[error("An unexpected error occurred. ERROR_UNKNOWN")]
     Unknown(String),
+    /// Storage that cannot take the request for now (disk full, read-only or failing file,
+    /// lock wait timed out): still `ERROR_UNKNOWN`, but 503 on REST, since trying again later
+    /// may succeed once an operator clears the condition.
+    #[error("The service cannot complete this request right now; try again later. ERROR_UNKNOWN")]
+    Unavailable(String),
 }
 
 /// Who is at fault, which decides the SOAP fault code (Client/Sender or Server/Receiver).
@@ -59,7 +64,7 @@ impl Error {
             Error::ContentTypeNotSupported(_) => "ERROR_CONTENT_TYPE_IS_NOT_SUPPORTED",
             Error::RequestTooLarge(_) => "ERROR_REQUEST_TOO_LARGE",
             Error::ApiUsageExceeded { .. } => "ERROR_APIUSAGE_EXCEEDED",
-            Error::Unknown(_) => "ERROR_UNKNOWN",
+            Error::Unknown(_) | Error::Unavailable(_) => "ERROR_UNKNOWN",
         }
     }
 
@@ -78,12 +83,13 @@ impl Error {
             Error::RequestTooLarge(_) => 413,
             Error::ApiUsageExceeded { .. } => 429,
             Error::Unknown(_) => 500,
+            Error::Unavailable(_) => 503,
         }
     }
 
     pub fn blame(&self) -> Blame {
         match self {
-            Error::Unknown(_) => Blame::Server,
+            Error::Unknown(_) | Error::Unavailable(_) => Blame::Server,
             _ => Blame::Caller,
         }
     }
@@ -100,6 +106,14 @@ impl Error {
     /// Wraps an infrastructure failure; the cause goes to the log only.
     pub fn unknown(cause: impl std::fmt::Display) -> Self {
         Error::Unknown(cause.to_string())
+    }
+
+    /// The cause of a server-side failure, for the log; `None` for the caller's errors.
+    pub fn cause(&self) -> Option<&str> {
+        match self {
+            Error::Unknown(cause) | Error::Unavailable(cause) => Some(cause),
+            _ => None,
+        }
     }
 }
 
@@ -127,6 +141,7 @@ mod tests {
                 retry_after_seconds: 1,
             },
             Error::Unknown("disk on fire".into()),
+            Error::Unavailable("database or disk is full".into()),
         ];
         for e in all {
             let message = e.to_string();
@@ -157,5 +172,19 @@ mod tests {
         assert!(!e.to_string().contains("secret"));
         assert_eq!(e.http_status(), 500);
         assert_eq!(e.blame(), Blame::Server);
+    }
+
+    #[test]
+    fn unavailable_storage_is_error_unknown_with_503_and_no_cause() {
+        let e = Error::Unavailable("database or disk is full at /var/secret.db".into());
+        assert_eq!(e.code(), "ERROR_UNKNOWN");
+        assert_eq!(e.http_status(), 503);
+        assert_eq!(e.blame(), Blame::Server);
+        assert!(!e.to_string().contains("secret") && !e.to_string().contains("disk"));
+        assert_eq!(
+            e.cause(),
+            Some("database or disk is full at /var/secret.db")
+        );
+        assert_eq!(Error::InvalidLogin.cause(), None);
     }
 }

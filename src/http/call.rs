@@ -41,7 +41,7 @@ where
         outcome
     });
     if let Err(error) = &outcome {
-        if let Error::Unknown(cause) = error {
+        if let Some(cause) = error.cause() {
             tracing::error!(cause, "request failed");
         }
         if *error != Error::InvalidLogin {

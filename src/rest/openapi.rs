@@ -62,10 +62,10 @@ pub fn document() -> OpenApi {
 }
 
 /// The catalogue errors an authenticated operation can answer, told by its shape: any call may
-/// be malformed, unauthenticated, over its rate limit or fail inside; a body may be too large
-/// or of the wrong type; the API-user operations need the manage permission; an `{id}` may
-/// name no API user; a create may find its login taken. The audit trail needs the manage
-/// permission too.
+/// be malformed, unauthenticated, over its rate limit, fail inside or find the storage
+/// unavailable; a body may be too large or of the wrong type; the API-user operations need the
+/// manage permission; an `{id}` may name no API user; a create may find its login taken. The
+/// audit trail needs the manage permission too.
 fn add_error_responses(path: &str, operation: &mut Operation) {
     let mut errors = vec![
         Error::MalformedRequest(String::new()),
@@ -76,6 +76,7 @@ fn add_error_responses(path: &str, operation: &mut Operation) {
             retry_after_seconds: 0,
         },
         Error::Unknown(String::new()),
+        Error::Unavailable(String::new()),
     ];
     if operation.request_body.is_some() {
         errors.extend([

@@ -30,12 +30,12 @@ impl SqliteStore {
     /// connections in parallel, and a journal-mode change racing between them fails with
     /// "database is locked" whatever the busy timeout.
     pub fn open(path: &Path) -> Result<SqliteStore> {
-        let mut first = Connection::open(path).map_err(Error::unknown)?;
-        tune(&mut first).map_err(Error::unknown)?;
+        let mut first = Connection::open(path).map_err(storage_error)?;
+        tune(&mut first).map_err(storage_error)?;
         first
             .pragma_update(None, "journal_mode", "WAL")
-            .map_err(Error::unknown)?;
-        migrations::apply(&mut first).map_err(Error::unknown)?;
+            .map_err(storage_error)?;
+        migrations::apply(&mut first).map_err(storage_error)?;
         drop(first);
         let manager = SqliteConnectionManager::file(path).with_init(tune);
         let pool = r2d2::Pool::builder()
@@ -46,7 +46,9 @@ impl SqliteStore {
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
-        self.pool.get().map_err(Error::unknown)
+        self.pool
+            .get()
+            .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
     /// Runs `work` in a `BEGIN IMMEDIATE` transaction and commits it when it succeeds.
@@ -54,14 +56,39 @@ impl SqliteStore {
         let mut conn = self.connection()?;
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
         let value = work(&tx)?;
-        tx.commit().map_err(Error::unknown)?;
+        tx.commit().map_err(storage_error)?;
         Ok(value)
     }
 
     fn read<T>(&self, work: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         work(&*self.connection()?)
+    }
+}
+
+/// The one mapping of SQLite failures to the catalogue. Conditions of the disk or the file that
+/// clear without a restart once an operator acts (disk full, file read-only, failing I/O, file
+/// that cannot be opened, a lock held past the busy timeout) are `Unavailable` (503); anything
+/// else is `Unknown`. The cause, with SQLite's codes, is for the log only.
+fn storage_error(error: rusqlite::Error) -> Error {
+    let cause = match &error {
+        rusqlite::Error::SqliteFailure(failure, _) => format!(
+            "{error} (SQLite {:?}, extended code {})",
+            failure.code, failure.extended_code
+        ),
+        _ => error.to_string(),
+    };
+    match error.sqlite_error_code() {
+        Some(
+            ErrorCode::DiskFull
+            | ErrorCode::ReadOnly
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::CannotOpen
+            | ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked,
+        ) => Error::Unavailable(cause),
+        _ => Error::Unknown(cause),
     }
 }
 
@@ -106,7 +133,7 @@ fn select_api_user(conn: &Connection, account: AccountId, id: ApiUserId) -> Resu
         api_user_from_row,
     )
     .optional()
-    .map_err(Error::unknown)?
+    .map_err(storage_error)?
     .ok_or(Error::ApiUserNotFound)
 }
 
@@ -117,7 +144,7 @@ fn claim_login(tx: &Transaction, login: &Login) -> Result<()> {
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::ConstraintViolation => {
             Err(Error::ApiUserExists)
         }
-        Err(e) => Err(Error::unknown(e)),
+        Err(e) => Err(storage_error(e)),
     }
 }
 
@@ -159,7 +186,7 @@ fn record_event(
             changes
         ],
     )
-    .map_err(Error::unknown)?;
+    .map_err(storage_error)?;
     Ok(())
 }
 
@@ -189,7 +216,7 @@ fn clear_failures(tx: &Transaction, login: &str) -> Result<()> {
         "UPDATE logins SET failed_logins = 0, first_failed_at = NULL WHERE login = ?1",
         [login],
     )
-    .map_err(Error::unknown)?;
+    .map_err(storage_error)?;
     Ok(())
 }
 
@@ -212,7 +239,7 @@ impl Store for SqliteStore {
                     })
                 },
             )
-            .map_err(Error::unknown)
+            .map_err(storage_error)
         })
     }
 
@@ -222,7 +249,7 @@ impl Store for SqliteStore {
                 row.get::<_, Option<i64>>(0)
             })
             .map(|id| id.map(AccountId))
-            .map_err(Error::unknown)
+            .map_err(storage_error)
         })
     }
 
@@ -233,7 +260,7 @@ impl Store for SqliteStore {
                 "INSERT INTO accounts (name, created) VALUES (?1, ?2)",
                 params![new.name, now()],
             )
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
             let account = AccountId(tx.last_insert_rowid());
             tx.execute(
                 "INSERT INTO account_users
@@ -246,7 +273,7 @@ impl Store for SqliteStore {
                     now()
                 ],
             )
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
             record_event(
                 tx,
                 account,
@@ -274,7 +301,7 @@ impl Store for SqliteStore {
                     now()
                 ],
             )
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
             record_event(
                 tx,
                 new.account,
@@ -295,7 +322,7 @@ impl Store for SqliteStore {
                     |row| row.get(0),
                 )
                 .optional()
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             let Some(account) = account else {
                 return Ok(false);
             };
@@ -333,7 +360,7 @@ impl Store for SqliteStore {
                     },
                 )
                 .optional()
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             if account_user.is_some() {
                 return Ok(account_user);
             }
@@ -350,7 +377,7 @@ impl Store for SqliteStore {
                 },
             )
             .optional()
-            .map_err(Error::unknown)
+            .map_err(storage_error)
         })
     }
 
@@ -368,7 +395,7 @@ impl Store for SqliteStore {
             )
             .optional()
             .map(Option::unwrap_or_default)
-            .map_err(Error::unknown)
+            .map_err(storage_error)
         })
     }
 
@@ -388,7 +415,7 @@ impl Store for SqliteStore {
                         |row| row.get(0),
                     )
                     .optional()
-                    .map_err(Error::unknown)?;
+                    .map_err(storage_error)?;
                 if let Some(account) = account {
                     record_event(tx, AccountId(account), audit, action, login.as_str(), &[])?;
                     return Ok(true);
@@ -419,7 +446,7 @@ impl Store for SqliteStore {
                     new.created.seconds()
                 ],
             )
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
             let id = i32::try_from(tx.last_insert_rowid()).map_err(Error::unknown)?;
             record_event(
                 tx,
@@ -440,14 +467,14 @@ impl Store for SqliteStore {
                     "SELECT {API_USER_COLUMNS} FROM api_users WHERE account_id = ?1
                      ORDER BY id LIMIT ?2 OFFSET ?3"
                 ))
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             statement
                 .query_map(
                     params![account.0, paging.select, paging.skip],
                     api_user_from_row,
                 )
                 .and_then(Iterator::collect)
-                .map_err(Error::unknown)
+                .map_err(storage_error)
         })
     }
 
@@ -478,7 +505,7 @@ impl Store for SqliteStore {
                         changes.tiered_rate_limit
                     ],
                 )
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             expect_one_row(changed)?;
             let user = select_api_user(tx, account, id)?;
             record_event(
@@ -546,7 +573,7 @@ impl Store for SqliteStore {
                 params![id.0, account.0],
             )?;
             tx.execute("DELETE FROM logins WHERE login = ?1", [&login])
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             record_event(tx, account, audit, AuditAction::ApiUserDeleted, &login, &[])
         })
     }
@@ -559,14 +586,14 @@ impl Store for SqliteStore {
                      FROM audit_events WHERE account_id = ?1
                      ORDER BY id DESC LIMIT ?2 OFFSET ?3",
                 )
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             statement
                 .query_map(
                     params![account.0, paging.select, paging.skip],
                     audit_event_from_row,
                 )
                 .and_then(Iterator::collect)
-                .map_err(Error::unknown)
+                .map_err(storage_error)
         })
     }
 
@@ -579,7 +606,7 @@ impl Store for SqliteStore {
                 |row| row.get::<_, bool>(0),
             )
             .optional()
-            .map_err(Error::unknown)
+            .map_err(storage_error)
         })?;
         if is_fresh != Some(false) {
             return Ok(());
@@ -590,7 +617,7 @@ impl Store for SqliteStore {
                  WHERE id = ?1 AND (last_used IS NULL OR last_used <= ?3)",
                 params![id.0, at.seconds(), stale_before],
             )
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
             Ok(())
         })
     }
@@ -605,7 +632,7 @@ fn update_returning_login(
 ) -> Result<String> {
     tx.query_row(sql, parameters, |row| row.get(0))
         .optional()
-        .map_err(Error::unknown)?
+        .map_err(storage_error)?
         .ok_or(Error::ApiUserNotFound)
 }
 
@@ -679,6 +706,36 @@ mod tests {
             password_hash: PasswordHash("$2b$04$hash".into()),
             created: Timestamp(1_800_000_000),
         }
+    }
+
+    #[test]
+    fn conditions_an_operator_can_clear_are_unavailable_and_the_rest_unknown() {
+        use rusqlite::ffi;
+        let failure =
+            |code| storage_error(rusqlite::Error::SqliteFailure(ffi::Error::new(code), None));
+        for code in [
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_IOERR_WRITE,
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+        ] {
+            assert!(matches!(failure(code), Error::Unavailable(_)), "{code}");
+        }
+        for code in [
+            ffi::SQLITE_CORRUPT,
+            ffi::SQLITE_CONSTRAINT,
+            ffi::SQLITE_ERROR,
+        ] {
+            assert!(matches!(failure(code), Error::Unknown(_)), "{code}");
+        }
+        let full = failure(ffi::SQLITE_FULL);
+        assert!(
+            full.cause()
+                .unwrap()
+                .ends_with("(SQLite DiskFull, extended code 13)")
+        );
     }
 
     #[test]
