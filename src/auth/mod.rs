@@ -82,7 +82,11 @@ pub fn authenticate(
                     limit: refused.limit,
                     retry_after_seconds: refused.reset_seconds,
                 })?;
-            gateway.store.record_api_user_use(id, now)?;
+            // `lastUsed` is bookkeeping: a store that cannot write it (disk full, read-only
+            // file) must not turn the API user's call away.
+            if let Err(error) = gateway.store.record_api_user_use(id, now) {
+                tracing::warn!(cause = error.cause(), "lastUsed not recorded");
+            }
             Some(standing)
         }
         Role::Owner | Role::AccountUser { .. } => None,
