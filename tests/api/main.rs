@@ -3,13 +3,17 @@
 mod authorization;
 mod cli;
 mod concurrency;
+mod durability;
 mod fixtures;
 mod helpers;
 mod openapi;
 mod parity;
 mod protection;
+mod remote;
 mod rest;
 mod restart;
+mod server_process;
+mod shutdown;
 mod soap;
 mod wsdl;
 mod xml;
