@@ -10,7 +10,8 @@ use crate::domain::{
 };
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{
-    Connection, ErrorCode, OptionalExtension, Row, Transaction, TransactionBehavior, params,
+    Connection, ErrorCode, MAIN_DB, OptionalExtension, Row, Transaction, TransactionBehavior,
+    params,
 };
 use std::path::Path;
 use std::time::Duration;
@@ -29,8 +30,18 @@ impl SqliteStore {
     /// WAL mode is set and the schema migrated on one connection first: the pool opens its
     /// connections in parallel, and a journal-mode change racing between them fails with
     /// "database is locked" whatever the busy timeout.
+    ///
+    /// A file that cannot be written is refused here: SQLite would open it read-only, and
+    /// every connection of the pool would refuse writes for good, even once the file is
+    /// writable again.
     pub fn open(path: &Path) -> Result<SqliteStore> {
         let mut first = Connection::open(path).map_err(storage_error)?;
+        if first.is_readonly(MAIN_DB).map_err(storage_error)? {
+            return Err(Error::Unavailable(format!(
+                "the database file {} cannot be written",
+                path.display()
+            )));
+        }
         tune(&mut first).map_err(storage_error)?;
         first
             .pragma_update(None, "journal_mode", "WAL")

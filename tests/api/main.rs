@@ -15,5 +15,6 @@ mod restart;
 mod server_process;
 mod shutdown;
 mod soap;
+mod storage_faults;
 mod wsdl;
 mod xml;

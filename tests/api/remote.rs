@@ -122,6 +122,15 @@ impl Remote {
         self.rest(Method::GET, path, None).await
     }
 
+    /// A GET as another principal.
+    pub async fn get_as(&self, path: &str, login: &str, password: &str) -> reqwest::Result<Reply> {
+        let request = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .basic_auth(login, Some(password));
+        reply(request).await
+    }
+
     async fn rest(
         &self,
         method: Method,

@@ -25,6 +25,15 @@ pub struct Server {
 impl Server {
     /// Starts `dualgate serve` on `db` and waits for its "listening" log line.
     pub fn start(db: &Path) -> Server {
+        let mut server = Server::spawn(db);
+        let listening =
+            server.wait_for_log(|log| log["fields"]["message"] == "dualgate is listening");
+        server.port = listening["fields"]["port"].as_u64().unwrap() as u16;
+        server
+    }
+
+    /// Runs `dualgate serve` on `db`, waiting for nothing.
+    pub fn spawn(db: &Path) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dualgate"))
             .arg("serve")
             .env("DUALGATE_DB", db)
@@ -38,17 +47,13 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("the dualgate binary starts");
-        let mut server = Server {
+        Server {
             stdout: lines(child.stdout.take().unwrap()),
             stderr: lines(child.stderr.take().unwrap()),
             child,
             port: 0,
             logs: Vec::new(),
-        };
-        let listening =
-            server.wait_for_log(|log| log["fields"]["message"] == "dualgate is listening");
-        server.port = listening["fields"]["port"].as_u64().unwrap() as u16;
-        server
+        }
     }
 
     /// Reads log lines until one matches; panics, with what the process said, when none
