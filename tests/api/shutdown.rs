@@ -1,6 +1,6 @@
 //! Graceful shutdown of the real binary: a request in flight when SIGTERM arrives gets its
-//! normal answer and is stored; new connections are refused; the process exits 0 within the
-//! shutdown timeout.
+//! normal answer and is stored; new connections are refused and idle ones closed; the process
+//! exits 0 within the shutdown timeout.
 
 use crate::helpers::*;
 use crate::server_process::{Server, WAIT};
@@ -40,19 +40,26 @@ async fn read_response(stream: &mut TcpStream) -> (u16, String) {
     }
 }
 
+/// A keep-alive connection on which the server answered a first request.
+async fn accepted(address: &str) -> TcpStream {
+    let mut stream = TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: dualgate\r\n\r\n")
+        .await
+        .unwrap();
+    assert_eq!(read_response(&mut stream).await.0, 200);
+    stream
+}
+
 #[tokio::test]
 async fn a_request_in_flight_at_sigterm_completes_and_new_connections_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(&dir.path().join("dualgate.db"));
     let address = format!("127.0.0.1:{}", server.port);
 
-    // A connection the server has surely accepted: it answered a first request on it.
-    let mut stream = TcpStream::connect(&address).await.unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: dualgate\r\n\r\n")
-        .await
-        .unwrap();
-    assert_eq!(read_response(&mut stream).await.0, 200);
+    // Connections the server has surely accepted: it answered a first request on each.
+    let mut stream = accepted(&address).await;
+    let mut idle = accepted(&address).await;
 
     // A create whose body is half sent when the signal comes.
     let body =
@@ -80,6 +87,11 @@ async fn a_request_in_flight_at_sigterm_completes_and_new_connections_are_refuse
         server.exited().is_none(),
         "the request in flight holds the exit"
     );
+    let mut buffer = [0u8; 64];
+    let read = tokio::time::timeout(WAIT, idle.read(&mut buffer))
+        .await
+        .expect("an idle connection is closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
 
     stream.write_all(rest.as_bytes()).await.unwrap();
     let (status, answer) = read_response(&mut stream).await;
