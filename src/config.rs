@@ -1,5 +1,6 @@
 //! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
 
+use crate::limits::Limits;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -17,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the gateway.
-    Serve(Settings),
+    Serve(Box<Settings>),
     /// Manage account users (the people who sign in to an account).
     User {
         #[command(subcommand)]
@@ -90,9 +91,9 @@ pub struct Settings {
         default_value = "apiconnector.com"
     )]
     pub apiuser_domain: String,
-    /// Largest request body accepted.
-    #[arg(long, env = "DUALGATE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
-    pub max_body_bytes: usize,
+    /// Body size, timeouts and XML / JSON structure limits.
+    #[command(flatten)]
+    pub limits: Limits,
     /// Calls per rolling hour of the Flat scheme, reported in account info.
     #[arg(
         long,

@@ -3,7 +3,7 @@
 use crate::auth::{PasswordHasher, UsageMeter};
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
-use crate::http::{BodyLimit, log_requests};
+use crate::http::log_requests;
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
@@ -79,7 +79,7 @@ impl Application {
         )?;
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
-        let limit = BodyLimit(settings.max_body_bytes);
+        let limits = settings.limits;
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let server = HttpServer::new(move || {
@@ -90,7 +90,9 @@ impl Application {
                 .wrap(from_fn(log_requests))
                 .app_data(gateway.clone())
                 .app_data(wsdl.clone())
-                .app_data(limit)
+                .app_data(limits.body())
+                .app_data(limits.xml())
+                .app_data(limits.json())
                 .configure(|config| rest::method_fallbacks(config, &allowed))
                 .configure(soap::routes)
                 .service(web::redirect("/docs", "/docs/"))
@@ -101,6 +103,8 @@ impl Application {
                 )
                 .default_service(web::to(rest::not_found))
         })
+        .client_request_timeout(limits.client_request_timeout())
+        .keep_alive(limits.keep_alive())
         .listen(listener)?
         .shutdown_timeout(Duration::from_secs(10).as_secs())
         .run();

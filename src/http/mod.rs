@@ -6,7 +6,7 @@ mod call;
 mod media_type;
 mod request_log;
 
-pub use body::{BodyLimit, read_body};
+pub use body::{BodyLimits, read_body, refuse_unread};
 pub use call::{basic_credentials, call_as};
 pub use media_type::MediaType;
 pub use request_log::{Protocol, label_request, log_requests};

@@ -5,9 +5,11 @@ use super::dto::{
     AccountInfoJson, ApiUserBody, ApiUserJson, ListQuery, PasswordBody, ServerTimeJson,
 };
 use super::error::error_response;
-use super::json_body::parse_json;
+use super::json_body::{JsonLimits, parse_json};
 use crate::domain::{Error, Result};
-use crate::http::{MediaType, Protocol, basic_credentials, call_as, label_request, read_body};
+use crate::http::{
+    MediaType, Protocol, basic_credentials, call_as, label_request, read_body, refuse_unread,
+};
 use crate::service::{
     self, Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
     get::get_api_user, list::list_api_users, set_password::set_api_user_password,
@@ -36,17 +38,25 @@ where
     }
 }
 
-/// Reads the body first, as the SOAP adapter does: an oversized body is refused before any
-/// bcrypt verification is spent on its credentials.
+/// Reads the body first, as the SOAP adapter does: an oversized or trickling body is refused
+/// before any bcrypt verification is spent on its credentials.
 async fn read_body_or_refuse(
     request: &HttpRequest,
     operation: &str,
-    payload: Payload,
+    mut payload: Payload,
 ) -> Result<Bytes, HttpResponse> {
     label_request(request, Protocol::Rest, operation);
-    read_body(request, payload)
+    read_body(request, &mut payload)
         .await
-        .map_err(|error| error_response(&error))
+        .map_err(|error| refuse_unread(error_response(&error), payload))
+}
+
+/// The app's JSON limits, or the error that says they are not configured.
+fn json_limits(request: &HttpRequest) -> Result<JsonLimits> {
+    request
+        .app_data::<JsonLimits>()
+        .copied()
+        .ok_or_else(|| Error::unknown("no JsonLimits configured"))
 }
 
 fn path_id(request: &HttpRequest) -> String {
@@ -177,12 +187,13 @@ pub async fn create(
         Err(refusal) => return refusal,
     };
     let media_type = MediaType::of(&request);
+    let limits = json_limits(&request);
     handle(
         &request,
         "CreateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&media_type, &body)?;
+            let input: ApiUserBody = parse_json(&media_type, &body, &limits?)?;
             create_api_user(gateway, principal, &input.into())
         },
         |user| {
@@ -214,13 +225,14 @@ pub async fn update(
         Err(refusal) => return refusal,
     };
     let media_type = MediaType::of(&request);
+    let limits = json_limits(&request);
     let id = path_id(&request);
     handle(
         &request,
         "UpdateApiUser",
         gateway,
         move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&media_type, &body)?;
+            let input: ApiUserBody = parse_json(&media_type, &body, &limits?)?;
             update_api_user(gateway, principal, &id, &input.into())
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
@@ -248,13 +260,14 @@ pub async fn set_password(
         Err(refusal) => return refusal,
     };
     let media_type = MediaType::of(&request);
+    let limits = json_limits(&request);
     let id = path_id(&request);
     handle(
         &request,
         "SetApiUserPassword",
         gateway,
         move |gateway, principal| {
-            let input: PasswordBody = parse_json(&media_type, &body)?;
+            let input: PasswordBody = parse_json(&media_type, &body, &limits?)?;
             set_api_user_password(
                 gateway,
                 principal,

@@ -10,4 +10,5 @@ pub mod openapi;
 mod routes;
 
 pub use error::not_found;
+pub use json_body::JsonLimits;
 pub use routes::{allowed_methods, method_fallbacks, routes};

@@ -9,9 +9,11 @@ use super::fault::{envelope, fault};
 use super::namespaces::V2;
 use super::operation::Operation;
 use super::wsdl::ServedWsdl;
+use super::xml_tree::XmlLimits;
 use crate::domain::{Error, Principal, Result};
 use crate::http::{
     BASIC_CHALLENGE, MediaType, Protocol, basic_credentials, call_as, label_request, read_body,
+    refuse_unread,
 };
 use crate::service::{
     Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
@@ -140,7 +142,7 @@ fn execute(gateway: &Gateway, principal: &Principal, request: Request) -> Result
 pub async fn soap_endpoint(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    payload: Payload,
+    mut payload: Payload,
 ) -> HttpResponse {
     let media_type = MediaType::of(&request);
     let version = match version_of(&media_type.essence) {
@@ -151,11 +153,18 @@ pub async fn soap_endpoint(
         }
     };
     label_request(&request, protocol(version), "-");
-    let body = match read_body(&request, payload).await {
+    let body = match read_body(&request, &mut payload).await {
         Ok(body) => body,
-        Err(error) => return fault_response(version, &error.into()),
+        Err(error) => return refuse_unread(fault_response(version, &error.into()), payload),
     };
-    let envelope = match read_envelope(&body, version) {
+    let limits = match request.app_data::<XmlLimits>() {
+        Some(limits) => limits,
+        None => {
+            let error = Error::unknown("no XmlLimits configured");
+            return fault_response(version, &error.into());
+        }
+    };
+    let envelope = match read_envelope(&body, version, limits) {
         Ok(envelope) => envelope,
         Err(problem) => return fault_response(version, &problem),
     };

@@ -13,6 +13,7 @@ mod wsdl;
 mod xml_tree;
 
 pub use wsdl::ServedWsdl;
+pub use xml_tree::XmlLimits;
 
 use actix_web::web;
 

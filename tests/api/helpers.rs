@@ -2,6 +2,7 @@
 //! talks to it over HTTP.
 
 use dualgate::config::{Settings, StoreSettings};
+use dualgate::limits::Limits;
 use dualgate::service::accounts::{add_account_user, create_account};
 use dualgate::startup::{Application, open_gateway};
 use reqwest::{Method, StatusCode};
@@ -67,13 +68,26 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on the database in `dir` (a restart when it already holds one).
 pub async fn spawn_app_in(dir: Arc<TempDir>) -> TestApp {
+    let limits = Limits {
+        max_body_bytes: 64 * 1024,
+        ..Limits::DEFAULT
+    };
+    spawn_app_with(dir, limits).await
+}
+
+/// Starts a server on a fresh database with the given limits.
+pub async fn spawn_app_with_limits(limits: Limits) -> TestApp {
+    spawn_app_with(Arc::new(tempfile::tempdir().unwrap()), limits).await
+}
+
+async fn spawn_app_with(dir: Arc<TempDir>, limits: Limits) -> TestApp {
     let db = dir.path().join("dualgate.db");
     let settings = Settings {
         store: store_settings(&db),
         bind: "127.0.0.1:0".into(),
         public_url: None,
         apiuser_domain: "apiconnector.com".into(),
-        max_body_bytes: 64 * 1024,
+        limits,
         rate_limit_flat_per_hour: 2000,
         account_name: "Default".into(),
         owner_email: OWNER.into(),
@@ -260,7 +274,7 @@ pub fn envelope(version: Soap, payload: &str) -> String {
     format!(r#"<s:Envelope xmlns:s="{namespace}"><s:Body>{payload}</s:Body></s:Envelope>"#)
 }
 
-async fn into_reply(response: reqwest::Response) -> Reply {
+pub async fn into_reply(response: reqwest::Response) -> Reply {
     Reply {
         status: response.status(),
         headers: response.headers().clone(),

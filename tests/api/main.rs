@@ -5,6 +5,7 @@ mod cli;
 mod concurrency;
 mod fixtures;
 mod helpers;
+mod hostile;
 mod openapi;
 mod parity;
 mod rest;
