@@ -5,6 +5,8 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+#[cfg(test)]
+mod fuzzing;
 pub mod http;
 pub mod limits;
 pub mod rest;

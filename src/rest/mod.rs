@@ -3,6 +3,8 @@
 
 mod dto;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod handlers;
 mod health;
 mod json_body;

@@ -89,7 +89,7 @@ fn log_action_mismatch(request: &HttpRequest, media_type: &MediaType, operation:
     }
 }
 
-fn dispatchable(element: &super::xml_tree::Element) -> Result<Operation> {
+pub(super) fn dispatchable(element: &super::xml_tree::Element) -> Result<Operation> {
     Operation::from_name(&element.name)
         .filter(|_| element.namespace.as_deref() == Some(V2))
         .ok_or_else(|| {

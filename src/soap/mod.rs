@@ -6,6 +6,8 @@ mod decode;
 mod encode;
 mod envelope;
 mod fault;
+#[cfg(test)]
+mod fuzz;
 mod handler;
 mod namespaces;
 pub mod operation;
