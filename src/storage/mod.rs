@@ -3,8 +3,10 @@
 
 mod migrations;
 mod sqlite;
+mod web_sessions;
 
 pub use sqlite::SqliteStore;
+pub use web_sessions::{NewWebSession, SessionKey, WebSession, WebSessionStore};
 
 use crate::domain::{
     Account, AccountId, ApiUser, ApiUserChanges, ApiUserId, NewAccount, NewAccountUser, NewApiUser,
@@ -21,7 +23,7 @@ pub struct StoredCredential {
 }
 
 /// The operations the use cases need. Ids of another account behave as ids that do not exist.
-pub trait Store: Send + Sync {
+pub trait Store: WebSessionStore + Send + Sync {
     fn account(&self, id: AccountId) -> Result<Account>;
     fn first_account(&self) -> Result<Option<AccountId>>;
     fn create_account(&self, new: &NewAccount) -> Result<AccountId>;

@@ -72,6 +72,8 @@ fn tune(conn: &mut Connection) -> rusqlite::Result<()> {
     )
 }
 
+mod web_sessions;
+
 const API_USER_COLUMNS: &str = "id, account_id, login, description, status, tiered_rate_limit, \
                                 locked, created, last_used";
 
