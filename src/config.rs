@@ -113,6 +113,10 @@ pub struct Settings {
     /// Password of the owner created on first start (generated and printed when unset).
     #[arg(long, env = "DUALGATE_OWNER_PASSWORD", hide_env_values = true)]
     pub owner_password: Option<String>,
+    /// Minutes a sign-in to the Access page lasts after its last request (1 minute to 7 days).
+    #[arg(long, env = "DUALGATE_WEB_SESSION_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=7 * 24 * 60))]
+    pub web_session_minutes: u32,
 }
 
 impl Settings {

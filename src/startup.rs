@@ -80,6 +80,7 @@ impl Application {
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
         let limit = BodyLimit(settings.max_body_bytes);
+        let access = crate::web::AccessSettings::from(settings);
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let server = HttpServer::new(move || {
@@ -91,6 +92,7 @@ impl Application {
                 .app_data(gateway.clone())
                 .app_data(wsdl.clone())
                 .app_data(limit)
+                .configure(|config| crate::web::routes(config, access))
                 .configure(|config| rest::method_fallbacks(config, &allowed))
                 .configure(soap::routes)
                 .service(web::redirect("/docs", "/docs/"))
