@@ -67,8 +67,16 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on the database in `dir` (a restart when it already holds one).
 pub async fn spawn_app_in(dir: Arc<TempDir>) -> TestApp {
+    spawn_app_configured(dir, |_| {}).await
+}
+
+/// Starts a server with some of the tests' settings changed by `configure`.
+pub async fn spawn_app_configured(
+    dir: Arc<TempDir>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let db = dir.path().join("dualgate.db");
-    let settings = Settings {
+    let mut settings = Settings {
         store: store_settings(&db),
         bind: "127.0.0.1:0".into(),
         public_url: None,
@@ -78,7 +86,9 @@ pub async fn spawn_app_in(dir: Arc<TempDir>) -> TestApp {
         account_name: "Default".into(),
         owner_email: OWNER.into(),
         owner_password: Some(OWNER_PASSWORD.into()),
+        web_session_minutes: 30,
     };
+    configure(&mut settings);
     let application = Application::build(&settings).expect("the server starts");
     let address = format!("http://127.0.0.1:{}", application.port());
     let handle = application.handle();

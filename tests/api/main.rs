@@ -10,5 +10,6 @@ mod parity;
 mod rest;
 mod restart;
 mod soap;
+mod web;
 mod wsdl;
 mod xml;
