@@ -25,6 +25,7 @@ pub fn routes(config: &mut web::ServiceConfig, settings: AccessSettings) {
         .app_data(Data::new(settings))
         .route("/", get().to(respond::to_access_page))
         .route("/assets/access.css", get().to(assets::stylesheet))
+        .route("/assets/favicon.svg", get().to(assets::icon))
         .service(
             web::resource("/sign-in")
                 .route(get().to(sign_in::form))

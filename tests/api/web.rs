@@ -214,6 +214,9 @@ async fn the_sign_in_page_is_a_form_with_a_strict_cookie_and_security_headers() 
         stylesheet.header("content-type"),
         Some("text/css; charset=utf-8")
     );
+    assert!(page.body.contains(r#"href="/assets/favicon.svg""#));
+    let icon = browser.get("/assets/favicon.svg").await;
+    assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
 }
 
 #[tokio::test]

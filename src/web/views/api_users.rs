@@ -35,7 +35,9 @@ pub fn list(view: &ListPage) -> Markup {
                 p.empty { "No API users yet." }
             } @else {
                 (table(view.users))
-                (pager(view))
+                @if view.skip > 0 || view.has_more {
+                    (pager(view))
+                }
             }
         },
     )

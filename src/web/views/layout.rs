@@ -12,6 +12,7 @@ pub fn page(title: &str, who: Option<&SignedInAs>, content: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · dualgate" }
+                link rel="icon" type="image/svg+xml" href="/assets/favicon.svg";
                 link rel="stylesheet" href="/assets/access.css";
             }
             body {
