@@ -121,10 +121,9 @@ fn back_to_list() -> HttpResponse {
 }
 
 pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
-    let skip = Query::<PageQuery>::from_query(request.query_string())
+    let asked = Query::<PageQuery>::from_query(request.query_string())
         .ok()
         .and_then(|query| query.into_inner().skip);
-    let asked = skip.clone();
     let public_url = gateway.settings.public_url.clone();
     in_session(
         &request,

@@ -33,7 +33,11 @@ const SIGN_IN_PATH: &str = "/sign-in";
 impl Cookies {
     pub fn for_gateway(gateway: &Gateway) -> Cookies {
         Cookies {
-            secure: gateway.settings.public_url.starts_with("https://"),
+            secure: gateway
+                .settings
+                .public_url
+                .to_ascii_lowercase()
+                .starts_with("https://"),
         }
     }
 
