@@ -1,5 +1,6 @@
 //! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
 
+use crate::service::Protection;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -28,6 +29,20 @@ pub enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Print an account's audit trail, newest first, one tab-separated event per line.
+    Audit {
+        /// The account (default: the first account).
+        #[arg(long)]
+        account: Option<i64>,
+        /// How many events (1 to 1000, default 1000).
+        #[arg(long)]
+        select: Option<String>,
+        /// How many of the newest events to skip.
+        #[arg(long)]
+        skip: Option<String>,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +57,13 @@ pub enum UserCommand {
         /// Give the "Can manage account" permission.
         #[arg(long)]
         can_manage_account: bool,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+    /// Clear an account user's lockout (after too many wrong passwords).
+    Unlock {
+        #[arg(long)]
+        email: String,
         #[command(flatten)]
         store: StoreSettings,
     },
@@ -93,13 +115,8 @@ pub struct Settings {
     /// Largest request body accepted.
     #[arg(long, env = "DUALGATE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
-    /// Calls per rolling hour of the Flat scheme, reported in account info.
-    #[arg(
-        long,
-        env = "DUALGATE_RATE_LIMIT_FLAT_PER_HOUR",
-        default_value_t = 2000
-    )]
-    pub rate_limit_flat_per_hour: u32,
+    #[command(flatten)]
+    pub protection: ProtectionSettings,
     /// Name of the account created on first start.
     #[arg(long, env = "DUALGATE_ACCOUNT_NAME", default_value = "Default")]
     pub account_name: String,
@@ -117,6 +134,48 @@ pub struct Settings {
     #[arg(long, env = "DUALGATE_WEB_SESSION_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=7 * 24 * 60))]
     pub web_session_minutes: u32,
+}
+
+/// Lockout and rate limits; the defaults are the core's (`service::Protection::default`).
+#[derive(Debug, Clone, Args)]
+pub struct ProtectionSettings {
+    /// Wrong passwords within the window that lock a login (API user or account user).
+    #[arg(long, env = "DUALGATE_LOCKOUT_THRESHOLD",
+          default_value_t = Protection::default().lockout_threshold,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub lockout_threshold: u32,
+    /// Window of the lockout count and of the per-address limit, in minutes (1 to 60).
+    #[arg(long, env = "DUALGATE_LOCKOUT_WINDOW_MINUTES",
+          default_value_t = Protection::default().lockout_window_minutes,
+          value_parser = clap::value_parser!(i64).range(1..=60))]
+    pub lockout_window_minutes: i64,
+    /// Failed logins from one client address within the window before it is refused (429).
+    #[arg(long, env = "DUALGATE_FAILED_LOGINS_PER_ADDRESS",
+          default_value_t = Protection::default().failed_logins_per_address,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub failed_logins_per_address: u32,
+    /// Calls per rolling hour of an API user on the Flat scheme.
+    #[arg(long, env = "DUALGATE_RATE_LIMIT_FLAT_PER_HOUR",
+          default_value_t = Protection::default().flat_rate_limit_per_hour,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_flat_per_hour: u32,
+    /// Calls per minute of an API user on the Tiered scheme (the default scheme).
+    #[arg(long, env = "DUALGATE_RATE_LIMIT_TIERED_PER_MINUTE",
+          default_value_t = Protection::default().tiered_rate_limit_per_minute,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_tiered_per_minute: u32,
+}
+
+impl From<ProtectionSettings> for Protection {
+    fn from(settings: ProtectionSettings) -> Self {
+        Protection {
+            lockout_threshold: settings.lockout_threshold,
+            lockout_window_minutes: settings.lockout_window_minutes,
+            failed_logins_per_address: settings.failed_logins_per_address,
+            flat_rate_limit_per_hour: settings.rate_limit_flat_per_hour,
+            tiered_rate_limit_per_minute: settings.rate_limit_tiered_per_minute,
+        }
+    }
 }
 
 impl Settings {

@@ -3,7 +3,7 @@
 use crate::auth::{PasswordHasher, UsageMeter};
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
-use crate::http::{BodyLimit, log_requests};
+use crate::http::{BodyLimit, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
@@ -33,23 +33,26 @@ impl From<Error> for StartupError {
 }
 
 /// Opens the store and builds the use cases' shared state.
-pub fn open_gateway(
-    store: &StoreSettings,
-    apiuser_domain: &str,
-    public_url: String,
-    flat_rate_limit_per_hour: u32,
-) -> Result<Gateway, Error> {
+pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<Gateway, Error> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     Ok(Gateway {
         store: Arc::new(SqliteStore::open(&store.db)?),
         hasher: PasswordHasher::new(store.bcrypt_cost, cores)?,
         usage: UsageMeter::default(),
-        settings: GatewaySettings {
-            apiuser_domain: apiuser_domain.to_ascii_lowercase(),
-            public_url,
-            flat_rate_limit_per_hour,
-        },
+        failures: UsageMeter::default(),
+        settings,
     })
+}
+
+/// The gateway for operator commands (the CLI): they authenticate nobody and serve nothing,
+/// so only the store and the hasher matter.
+pub fn open_operator_gateway(store: &StoreSettings) -> Result<Gateway, Error> {
+    let settings = GatewaySettings {
+        apiuser_domain: String::new(),
+        public_url: String::new(),
+        protection: Default::default(),
+    };
+    open_gateway(store, settings)
 }
 
 pub struct Application {
@@ -67,9 +70,11 @@ impl Application {
         let public_url = settings.public_url_for(bound);
         let gateway = open_gateway(
             &settings.store,
-            &settings.apiuser_domain,
-            public_url.clone(),
-            settings.rate_limit_flat_per_hour,
+            GatewaySettings {
+                apiuser_domain: settings.apiuser_domain.to_ascii_lowercase(),
+                public_url: public_url.clone(),
+                protection: settings.protection.clone().into(),
+            },
         )?;
         let bootstrap = bootstrap(
             &gateway,
@@ -88,6 +93,7 @@ impl Application {
                 .into_utoipa_app()
                 .configure(rest::routes)
                 .into_app()
+                .wrap(from_fn(rate_limit_headers))
                 .wrap(from_fn(log_requests))
                 .app_data(gateway.clone())
                 .app_data(wsdl.clone())

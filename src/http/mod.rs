@@ -4,11 +4,13 @@
 mod body;
 mod call;
 mod media_type;
+mod rate_limit_headers;
 mod request_log;
 
 pub use body::{BodyLimit, read_body};
 pub use call::{basic_credentials, call_as};
 pub use media_type::MediaType;
+pub use rate_limit_headers::{error_headers, rate_limit_headers};
 pub use request_log::{Protocol, label_request, log_requests, set_principal};
 
 /// The challenge on every 401: several clients send credentials only after seeing it.

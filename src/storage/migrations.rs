@@ -5,6 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// Numbered migrations; the n-th entry brings the schema to version n + 1. Append only.
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_lockout_and_audit.sql"),
     include_str!("migrations/0003_web_sessions.sql"),
 ];
 

@@ -29,7 +29,8 @@ pub struct WebSession {
 pub trait WebSessionStore: Send + Sync {
     /// Stores a new session for an account user, and drops the sessions that have expired.
     fn insert_web_session(&self, new: &NewWebSession) -> Result<()>;
-    /// The session with this key unless it expired by `now`; its expiry moves to
+    /// The session with this key unless it expired by `now` or its account user is locked
+    /// (as the API refuses a locked principal's every call); its expiry moves to
     /// `renewed_until` and its flash message is taken.
     fn resume_web_session(
         &self,

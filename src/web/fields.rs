@@ -93,7 +93,11 @@ mod tests {
             field(Error::PasswordsDoNotMatch),
             Some(Field::ConfirmPassword)
         );
-        assert_eq!(field(Error::ApiUsageExceeded), None);
+        let limited = Error::ApiUsageExceeded {
+            limit: 50,
+            retry_after_seconds: 60,
+        };
+        assert_eq!(field(limited), None);
     }
 
     #[test]

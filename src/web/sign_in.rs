@@ -10,7 +10,7 @@ use super::tokens::{CsrfForm, random_token, same_token};
 use super::views::sign_in::{SignInPage, sign_in};
 use crate::auth::Credentials;
 use crate::domain::Error;
-use crate::http::{Protocol, label_request};
+use crate::http::{Protocol, error_headers, label_request};
 use crate::service::Gateway;
 use actix_web::http::StatusCode;
 use actix_web::http::header::WWW_AUTHENTICATE;
@@ -19,7 +19,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 /// A 401 must name a challenge; a Basic one would open the browser's own login dialog over the
-/// page, so it names the form (the "Cookie" scheme of draft-broyer-http-cookie-auth).
+/// page, so it names the form (the "Cookie" scheme of draft-broyer-http-cookie-auth). Other
+/// refusals carry the API's headers (`Retry-After` on the per-address limit's 429).
 const FORM_CHALLENGE: &str = "Cookie realm=\"dualgate\" form-action=\"/sign-in\"";
 
 /// The sign-in form as posted. No `Debug`: it holds a password.
@@ -89,6 +90,10 @@ pub async fn submit(
             let mut response = html_builder(status_of(&error));
             if error == Error::InvalidLogin {
                 response.insert_header((WWW_AUTHENTICATE, FORM_CHALLENGE));
+            } else {
+                for header in error_headers(&error) {
+                    response.insert_header(header);
+                }
             }
             response.body(page.into_string())
         }

@@ -7,6 +7,7 @@ mod fixtures;
 mod helpers;
 mod openapi;
 mod parity;
+mod protection;
 mod rest;
 mod restart;
 mod soap;

@@ -2,7 +2,7 @@
 //! cookies and redirects. What a user sees (status, HTML) and what is stored are both checked.
 
 use crate::helpers::{
-    API_PASSWORD, OWNER, OWNER_PASSWORD, Reply, TestApp, spawn_app, spawn_app_configured,
+    API_PASSWORD, OWNER, OWNER_PASSWORD, Reply, TestApp, spawn_app, spawn_app_with,
 };
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
@@ -15,7 +15,7 @@ const NEW_PASSWORD: &str = "Fresh#Secret-2027";
 
 /// A cookie-keeping client that does not follow redirects, so that each 303 is seen.
 struct Browser {
-    app: TestApp,
+    app: Arc<TestApp>,
     client: reqwest::Client,
 }
 
@@ -25,12 +25,21 @@ impl Browser {
     }
 
     fn on(app: TestApp) -> Browser {
+        Browser::sharing(Arc::new(app))
+    }
+
+    fn sharing(app: Arc<TestApp>) -> Browser {
         let client = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(Policy::none())
             .build()
             .unwrap();
         Browser { app, client }
+    }
+
+    /// A second browser, with its own cookies, on the same server.
+    fn on_same_server(other: &Browser) -> Browser {
+        Browser::sharing(other.app.clone())
     }
 
     /// Another browser on the same server, with no cookies.
@@ -259,10 +268,7 @@ async fn the_owner_signs_in_and_sees_the_api_users_tab_with_the_endpoints() {
 #[tokio::test]
 async fn cookies_are_secure_and_host_bound_when_the_public_url_is_https() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
-    let app = spawn_app_configured(dir, |settings| {
-        settings.public_url = Some("https://gateway.example/".into());
-    })
-    .await;
+    let app = spawn_app_with(dir, &["--public-url", "https://gateway.example/"]).await;
     let browser = Browser::on(app);
     let page = browser.get("/sign-in").await;
     let sign_in_cookie = cookie_named(&page, "__Secure-dualgate-sign-in");
@@ -954,4 +960,50 @@ async fn the_page_is_not_in_the_openapi_document() {
     for path in ["/sign-in", "/sign-out", "/settings/", "/assets/"] {
         assert!(!document.contains(path), "{path}");
     }
+}
+
+#[tokio::test]
+async fn the_apis_lockout_applies_to_the_page_and_ends_a_locked_users_sessions() {
+    let browser = Browser::open().await;
+    browser
+        .app
+        .add_account_user("admin@example.com", "Bright#Meadow-52", true, None);
+    let signed_in_elsewhere = Browser::on_same_server(&browser);
+    let session = signed_in_elsewhere
+        .sign_in("admin@example.com", "Bright#Meadow-52")
+        .await;
+    assert_eq!(session.status, StatusCode::SEE_OTHER);
+    for attempt in 1..=5 {
+        let wrong = browser.sign_in("admin@example.com", "Wrong#Guess-1").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let right = browser
+        .sign_in("admin@example.com", "Bright#Meadow-52")
+        .await;
+    assert_eq!(right.status, StatusCode::UNAUTHORIZED, "locked");
+    assert!(right.body.contains("ERROR_INVALID_LOGIN"));
+    let locked_out = signed_in_elsewhere.get(LIST).await;
+    assert_eq!(locked_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(locked_out.header("location"), Some("/sign-in"));
+}
+
+#[tokio::test]
+async fn changes_made_on_the_page_are_audited_as_web_with_the_address() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let csrf = browser.csrf().await;
+    let saved = browser
+        .post(
+            NEW,
+            &new_user_form(&csrf, "", "Audited", API_PASSWORD, API_PASSWORD),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let events = browser.app.owner_get("/v2/audit-events").await.json();
+    let created = &events[0];
+    assert_eq!(created["action"], "ApiUserCreated");
+    assert_eq!(created["actor"], OWNER);
+    assert_eq!(created["protocol"], "Web");
+    assert_eq!(created["address"], "127.0.0.1");
+    assert!(!events.to_string().contains(API_PASSWORD));
 }

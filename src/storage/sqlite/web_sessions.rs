@@ -46,7 +46,7 @@ impl WebSessionStore for SqliteStore {
                     "SELECT u.account_id, u.login, u.is_owner, u.can_manage_account,
                             s.csrf_token, s.flash
                      FROM web_sessions s JOIN account_users u ON u.id = s.account_user_id
-                     WHERE s.token_hash = ?1 AND s.expires > ?2",
+                     WHERE s.token_hash = ?1 AND s.expires > ?2 AND u.locked = 0",
                     params![key.0, now.seconds()],
                     |row| {
                         let login: String = row.get(1)?;
@@ -104,18 +104,30 @@ impl WebSessionStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{NewAccount, NewAccountUser, PasswordHash};
+    use crate::domain::audit::CLI_ACTOR;
+    use crate::domain::{Audit, NewAccount, NewAccountUser, Origin, PasswordHash};
     use crate::storage::Store;
+
+    fn audit() -> Audit {
+        Audit {
+            actor: CLI_ACTOR.into(),
+            origin: Origin::cli(),
+            at: Timestamp(100),
+        }
+    }
 
     fn store_with_owner() -> (tempfile::TempDir, SqliteStore, AccountId) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("test.db")).unwrap();
         let account = store
-            .create_account(&NewAccount {
-                name: "Acme".into(),
-                owner_login: login("owner@example.com"),
-                owner_password_hash: PasswordHash("$2b$04$hash".into()),
-            })
+            .create_account(
+                &NewAccount {
+                    name: "Acme".into(),
+                    owner_login: login("owner@example.com"),
+                    owner_password_hash: PasswordHash("$2b$04$hash".into()),
+                },
+                &audit(),
+            )
             .unwrap();
         (dir, store, account)
     }
@@ -162,12 +174,15 @@ mod tests {
     fn the_principal_is_read_as_stored_now() {
         let (_dir, store, account) = store_with_owner();
         store
-            .add_account_user(&NewAccountUser {
-                account,
-                login: login("clerk@example.com"),
-                password_hash: PasswordHash("$2b$04$hash".into()),
-                can_manage_account: false,
-            })
+            .add_account_user(
+                &NewAccountUser {
+                    account,
+                    login: login("clerk@example.com"),
+                    password_hash: PasswordHash("$2b$04$hash".into()),
+                    can_manage_account: false,
+                },
+                &audit(),
+            )
             .unwrap();
         store
             .insert_web_session(&session(2, "clerk@example.com", 100, 200))
@@ -182,6 +197,20 @@ mod tests {
                 can_manage_account: false
             }
         );
+    }
+
+    #[test]
+    fn a_locked_account_users_sessions_open_nothing() {
+        let (_dir, store, _) = store_with_owner();
+        store
+            .insert_web_session(&session(7, "owner@example.com", 100, 200))
+            .unwrap();
+        store
+            .lock_login(&login("owner@example.com"), &audit())
+            .unwrap();
+        let resumed =
+            store.resume_web_session(&SessionKey([7; 32]), Timestamp(110), Timestamp(200));
+        assert!(resumed.unwrap().is_none());
     }
 
     #[test]
