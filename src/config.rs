@@ -1,6 +1,6 @@
 //! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
 
-use crate::service::Protection;
+use crate::service::{CredentialCacheLimits, Protection};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -117,6 +117,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     #[command(flatten)]
     pub protection: ProtectionSettings,
+    #[command(flatten)]
+    pub credential_cache: CredentialCacheSettings,
     /// Name of the account created on first start.
     #[arg(long, env = "DUALGATE_ACCOUNT_NAME", default_value = "Default")]
     pub account_name: String,
@@ -174,6 +176,28 @@ impl From<ProtectionSettings> for Protection {
             failed_logins_per_address: settings.failed_logins_per_address,
             flat_rate_limit_per_hour: settings.rate_limit_flat_per_hour,
             tiered_rate_limit_per_minute: settings.rate_limit_tiered_per_minute,
+        }
+    }
+}
+
+/// The credential cache: verified credentials recognised without bcrypt.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct CredentialCacheSettings {
+    /// Verified credentials kept (0 turns the cache off: every call pays bcrypt).
+    #[arg(long, env = "DUALGATE_CREDENTIAL_CACHE_ENTRIES",
+          default_value_t = CredentialCacheLimits::default().entries)]
+    pub credential_cache_entries: usize,
+    /// Seconds a verified credential is recognised before bcrypt checks it again.
+    #[arg(long, env = "DUALGATE_CREDENTIAL_CACHE_TTL_SECONDS",
+          default_value_t = CredentialCacheLimits::default().ttl_seconds)]
+    pub credential_cache_ttl_seconds: u64,
+}
+
+impl From<CredentialCacheSettings> for CredentialCacheLimits {
+    fn from(settings: CredentialCacheSettings) -> Self {
+        CredentialCacheLimits {
+            entries: settings.credential_cache_entries,
+            ttl_seconds: settings.credential_cache_ttl_seconds,
         }
     }
 }

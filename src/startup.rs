@@ -1,6 +1,6 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
-use crate::auth::{PasswordHasher, UsageMeter};
+use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
 use crate::http::{BodyLimit, log_requests, rate_limit_headers};
@@ -38,6 +38,10 @@ pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<
     Ok(Gateway {
         store: Arc::new(SqliteStore::open(&store.db)?),
         hasher: PasswordHasher::new(store.bcrypt_cost, cores)?,
+        credentials: CredentialCache::new(
+            settings.credential_cache.entries,
+            Duration::from_secs(settings.credential_cache.ttl_seconds),
+        )?,
         usage: UsageMeter::default(),
         failures: UsageMeter::default(),
         settings,
@@ -51,6 +55,7 @@ pub fn open_operator_gateway(store: &StoreSettings) -> Result<Gateway, Error> {
         apiuser_domain: String::new(),
         public_url: String::new(),
         protection: Default::default(),
+        credential_cache: Default::default(),
     };
     open_gateway(store, settings)
 }
@@ -74,6 +79,7 @@ impl Application {
                 apiuser_domain: settings.apiuser_domain.to_ascii_lowercase(),
                 public_url: public_url.clone(),
                 protection: settings.protection.clone().into(),
+                credential_cache: settings.credential_cache.into(),
             },
         )?;
         let bootstrap = bootstrap(

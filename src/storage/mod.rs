@@ -24,6 +24,8 @@ pub struct StoredCredential {
     pub failed_logins: u32,
     /// An API user's rate-limit scheme: Tiered (per minute) or Flat (per rolling hour).
     pub tiered_rate_limit: bool,
+    /// An API user's last successful call.
+    pub last_used: Option<Timestamp>,
 }
 
 /// The operations the use cases need. Ids of another account behave as ids that do not exist.
@@ -75,6 +77,6 @@ pub trait Store: WebSessionStore + Send + Sync {
     /// An account's audit events, newest first.
     fn list_audit_events(&self, account: AccountId, paging: Paging) -> Result<Vec<AuditEvent>>;
 
-    /// Records a successful call; skips the write when the stored time is under a minute old.
+    /// Records a successful call at `at` (never moving `lastUsed` back).
     fn record_api_user_use(&self, id: ApiUserId, at: Timestamp) -> Result<()>;
 }

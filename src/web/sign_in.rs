@@ -8,7 +8,7 @@ use super::respond::{html_builder, refused, see_other, status_of};
 use super::session::Cookies;
 use super::tokens::{CsrfForm, random_token, same_token};
 use super::views::sign_in::{SignInPage, sign_in};
-use crate::auth::Credentials;
+use crate::auth::{Credentials, Scheme};
 use crate::domain::Error;
 use crate::http::{Protocol, error_headers, label_request};
 use crate::service::Gateway;
@@ -70,7 +70,9 @@ pub async fn submit(
         return refused(Refusal::Forged, &gateway);
     }
     let email = email.unwrap_or_default();
+    // The form carries a login and a password in the clear, as HTTP Basic does.
     let credentials = Credentials {
+        scheme: Scheme::Basic,
         login: email.clone(),
         password: password.unwrap_or_default(),
     };

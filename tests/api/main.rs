@@ -3,6 +3,7 @@
 mod authorization;
 mod cli;
 mod concurrency;
+mod credential_cache;
 mod fixtures;
 mod helpers;
 mod openapi;
