@@ -1,9 +1,12 @@
 //! The `dualgate` commands.
 
 use crate::config::{AccountCommand, Cli, Command, Settings, StoreSettings, UserCommand};
-use crate::domain::AccountId;
-use crate::service::accounts::{Bootstrap, add_account_user, create_account};
-use crate::startup::{Application, open_gateway};
+use crate::domain::{AccountId, AuditEvent};
+use crate::service::Gateway;
+use crate::service::accounts::{
+    Bootstrap, add_account_user, audit_trail, create_account, unlock_account_user,
+};
+use crate::startup::{Application, open_operator_gateway};
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -19,6 +22,15 @@ pub async fn run(cli: Cli) -> ExitCode {
                     store,
                 },
         } => add_user(&store, &email, account, can_manage_account),
+        Command::User {
+            command: UserCommand::Unlock { email, store },
+        } => unlock_user(&store, &email),
+        Command::Audit {
+            account,
+            select,
+            skip,
+            store,
+        } => print_audit(&store, account, select.as_deref(), skip.as_deref()),
         Command::Account {
             command:
                 AccountCommand::Create {
@@ -57,6 +69,10 @@ async fn serve(settings: Settings) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+fn operator_gateway(store: &StoreSettings) -> Result<Gateway, String> {
+    open_operator_gateway(store).map_err(|e| e.to_string())
+}
+
 /// The first line of standard input, without its line ending.
 fn read_password() -> Result<String, String> {
     let mut line = String::new();
@@ -74,7 +90,7 @@ fn add_user(
     can_manage_account: bool,
 ) -> Result<(), String> {
     let password = read_password()?;
-    let gateway = open_gateway(store, "", String::new(), 0).map_err(|e| e.to_string())?;
+    let gateway = operator_gateway(store)?;
     let account = add_account_user(
         &gateway,
         account.map(AccountId),
@@ -93,9 +109,54 @@ fn add_user(
 
 fn new_account(store: &StoreSettings, name: &str, owner_email: &str) -> Result<(), String> {
     let password = read_password()?;
-    let gateway = open_gateway(store, "", String::new(), 0).map_err(|e| e.to_string())?;
+    let gateway = operator_gateway(store)?;
     let account =
         create_account(&gateway, name, owner_email, &password).map_err(|e| e.to_string())?;
     println!("{}", account.0);
     Ok(())
+}
+
+fn unlock_user(store: &StoreSettings, email: &str) -> Result<(), String> {
+    let gateway = operator_gateway(store)?;
+    unlock_account_user(&gateway, email).map_err(|e| e.to_string())?;
+    println!("unlocked {}", email.trim().to_ascii_lowercase());
+    Ok(())
+}
+
+fn print_audit(
+    store: &StoreSettings,
+    account: Option<i64>,
+    select: Option<&str>,
+    skip: Option<&str>,
+) -> Result<(), String> {
+    let gateway = operator_gateway(store)?;
+    let events =
+        audit_trail(&gateway, account.map(AccountId), select, skip).map_err(|e| e.to_string())?;
+    for event in events {
+        println!("{}", audit_line(&event));
+    }
+    Ok(())
+}
+
+/// `at actor action target protocol address changes`, tab-separated; `-` for no address.
+fn audit_line(event: &AuditEvent) -> String {
+    let changes: Vec<String> = event
+        .changes
+        .iter()
+        .map(|(field, value)| format!("{field}={value}"))
+        .collect();
+    [
+        event.at.to_string(),
+        event.actor.clone(),
+        event.action.as_str().to_owned(),
+        event.target.clone(),
+        event.origin.channel.as_str().to_owned(),
+        event
+            .origin
+            .address
+            .clone()
+            .unwrap_or_else(|| "-".to_owned()),
+        changes.join(" "),
+    ]
+    .join("\t")
 }

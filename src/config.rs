@@ -1,6 +1,7 @@
 //! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
 
 use crate::limits::Limits;
+use crate::service::{CredentialCacheLimits, Protection};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -29,6 +30,20 @@ pub enum Command {
         #[command(subcommand)]
         command: AccountCommand,
     },
+    /// Print an account's audit trail, newest first, one tab-separated event per line.
+    Audit {
+        /// The account (default: the first account).
+        #[arg(long)]
+        account: Option<i64>,
+        /// How many events (1 to 1000, default 1000).
+        #[arg(long)]
+        select: Option<String>,
+        /// How many of the newest events to skip.
+        #[arg(long)]
+        skip: Option<String>,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,6 +58,13 @@ pub enum UserCommand {
         /// Give the "Can manage account" permission.
         #[arg(long)]
         can_manage_account: bool,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+    /// Clear an account user's lockout (after too many wrong passwords).
+    Unlock {
+        #[arg(long)]
+        email: String,
         #[command(flatten)]
         store: StoreSettings,
     },
@@ -94,13 +116,10 @@ pub struct Settings {
     /// Body size, timeouts and XML / JSON structure limits.
     #[command(flatten)]
     pub limits: Limits,
-    /// Calls per rolling hour of the Flat scheme, reported in account info.
-    #[arg(
-        long,
-        env = "DUALGATE_RATE_LIMIT_FLAT_PER_HOUR",
-        default_value_t = 2000
-    )]
-    pub rate_limit_flat_per_hour: u32,
+    #[command(flatten)]
+    pub protection: ProtectionSettings,
+    #[command(flatten)]
+    pub credential_cache: CredentialCacheSettings,
     /// Name of the account created on first start.
     #[arg(long, env = "DUALGATE_ACCOUNT_NAME", default_value = "Default")]
     pub account_name: String,
@@ -114,6 +133,74 @@ pub struct Settings {
     /// Password of the owner created on first start (generated and printed when unset).
     #[arg(long, env = "DUALGATE_OWNER_PASSWORD", hide_env_values = true)]
     pub owner_password: Option<String>,
+    /// Minutes a sign-in to the Access page lasts after its last request (1 minute to 7 days).
+    #[arg(long, env = "DUALGATE_WEB_SESSION_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=7 * 24 * 60))]
+    pub web_session_minutes: u32,
+}
+
+/// Lockout and rate limits; the defaults are the core's (`service::Protection::default`).
+#[derive(Debug, Clone, Args)]
+pub struct ProtectionSettings {
+    /// Wrong passwords within the window that lock a login (API user or account user).
+    #[arg(long, env = "DUALGATE_LOCKOUT_THRESHOLD",
+          default_value_t = Protection::default().lockout_threshold,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub lockout_threshold: u32,
+    /// Window of the lockout count and of the per-address limit, in minutes (1 to 60).
+    #[arg(long, env = "DUALGATE_LOCKOUT_WINDOW_MINUTES",
+          default_value_t = Protection::default().lockout_window_minutes,
+          value_parser = clap::value_parser!(i64).range(1..=60))]
+    pub lockout_window_minutes: i64,
+    /// Failed logins from one client address within the window before it is refused (429).
+    #[arg(long, env = "DUALGATE_FAILED_LOGINS_PER_ADDRESS",
+          default_value_t = Protection::default().failed_logins_per_address,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub failed_logins_per_address: u32,
+    /// Calls per rolling hour of an API user on the Flat scheme.
+    #[arg(long, env = "DUALGATE_RATE_LIMIT_FLAT_PER_HOUR",
+          default_value_t = Protection::default().flat_rate_limit_per_hour,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_flat_per_hour: u32,
+    /// Calls per minute of an API user on the Tiered scheme (the default scheme).
+    #[arg(long, env = "DUALGATE_RATE_LIMIT_TIERED_PER_MINUTE",
+          default_value_t = Protection::default().tiered_rate_limit_per_minute,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit_tiered_per_minute: u32,
+}
+
+impl From<ProtectionSettings> for Protection {
+    fn from(settings: ProtectionSettings) -> Self {
+        Protection {
+            lockout_threshold: settings.lockout_threshold,
+            lockout_window_minutes: settings.lockout_window_minutes,
+            failed_logins_per_address: settings.failed_logins_per_address,
+            flat_rate_limit_per_hour: settings.rate_limit_flat_per_hour,
+            tiered_rate_limit_per_minute: settings.rate_limit_tiered_per_minute,
+        }
+    }
+}
+
+/// The credential cache: verified credentials recognised without bcrypt.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct CredentialCacheSettings {
+    /// Verified credentials kept (0 turns the cache off: every call pays bcrypt).
+    #[arg(long, env = "DUALGATE_CREDENTIAL_CACHE_ENTRIES",
+          default_value_t = CredentialCacheLimits::default().entries)]
+    pub credential_cache_entries: usize,
+    /// Seconds a verified credential is recognised before bcrypt checks it again.
+    #[arg(long, env = "DUALGATE_CREDENTIAL_CACHE_TTL_SECONDS",
+          default_value_t = CredentialCacheLimits::default().ttl_seconds)]
+    pub credential_cache_ttl_seconds: u64,
+}
+
+impl From<CredentialCacheSettings> for CredentialCacheLimits {
+    fn from(settings: CredentialCacheSettings) -> Self {
+        CredentialCacheLimits {
+            entries: settings.credential_cache_entries,
+            ttl_seconds: settings.credential_cache_ttl_seconds,
+        }
+    }
 }
 
 impl Settings {

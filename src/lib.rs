@@ -1,4 +1,5 @@
-//! dualgate: an account's API users, managed over REST (JSON) and SOAP (WSDL), stored in SQLite.
+//! dualgate: an account's API users, managed over REST (JSON), SOAP (WSDL) and the Access web
+//! page, stored in SQLite.
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -15,3 +16,4 @@ pub mod soap;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod web;

@@ -1,9 +1,9 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
-use crate::auth::{PasswordHasher, UsageMeter};
+use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
-use crate::http::log_requests;
+use crate::http::{log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
@@ -33,23 +33,31 @@ impl From<Error> for StartupError {
 }
 
 /// Opens the store and builds the use cases' shared state.
-pub fn open_gateway(
-    store: &StoreSettings,
-    apiuser_domain: &str,
-    public_url: String,
-    flat_rate_limit_per_hour: u32,
-) -> Result<Gateway, Error> {
+pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<Gateway, Error> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     Ok(Gateway {
         store: Arc::new(SqliteStore::open(&store.db)?),
         hasher: PasswordHasher::new(store.bcrypt_cost, cores)?,
+        credentials: CredentialCache::new(
+            settings.credential_cache.entries,
+            Duration::from_secs(settings.credential_cache.ttl_seconds),
+        )?,
         usage: UsageMeter::default(),
-        settings: GatewaySettings {
-            apiuser_domain: apiuser_domain.to_ascii_lowercase(),
-            public_url,
-            flat_rate_limit_per_hour,
-        },
+        failures: UsageMeter::default(),
+        settings,
     })
+}
+
+/// The gateway for operator commands (the CLI): they authenticate nobody and serve nothing,
+/// so only the store and the hasher matter.
+pub fn open_operator_gateway(store: &StoreSettings) -> Result<Gateway, Error> {
+    let settings = GatewaySettings {
+        apiuser_domain: String::new(),
+        public_url: String::new(),
+        protection: Default::default(),
+        credential_cache: Default::default(),
+    };
+    open_gateway(store, settings)
 }
 
 pub struct Application {
@@ -67,9 +75,12 @@ impl Application {
         let public_url = settings.public_url_for(bound);
         let gateway = open_gateway(
             &settings.store,
-            &settings.apiuser_domain,
-            public_url.clone(),
-            settings.rate_limit_flat_per_hour,
+            GatewaySettings {
+                apiuser_domain: settings.apiuser_domain.to_ascii_lowercase(),
+                public_url: public_url.clone(),
+                protection: settings.protection.clone().into(),
+                credential_cache: settings.credential_cache.into(),
+            },
         )?;
         let bootstrap = bootstrap(
             &gateway,
@@ -80,6 +91,7 @@ impl Application {
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
         let limits = settings.limits;
+        let access = crate::web::AccessSettings::from(settings);
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let server = HttpServer::new(move || {
@@ -87,12 +99,14 @@ impl Application {
                 .into_utoipa_app()
                 .configure(rest::routes)
                 .into_app()
+                .wrap(from_fn(rate_limit_headers))
                 .wrap(from_fn(log_requests))
                 .app_data(gateway.clone())
                 .app_data(wsdl.clone())
                 .app_data(limits.body())
                 .app_data(limits.xml())
                 .app_data(limits.json())
+                .configure(|config| crate::web::routes(config, access))
                 .configure(|config| rest::method_fallbacks(config, &allowed))
                 .configure(soap::routes)
                 .service(web::redirect("/docs", "/docs/"))

@@ -27,8 +27,12 @@ pub enum Error {
     ContentTypeNotSupported(String),
     #[error("The request body is larger than {0} bytes. ERROR_REQUEST_TOO_LARGE")]
     RequestTooLarge(usize),
+    /// A rate limit: an API user's calls, or an address's failed logins.
     #[error("The API call limit has been exceeded. ERROR_APIUSAGE_EXCEEDED")]
-    ApiUsageExceeded,
+    ApiUsageExceeded {
+        limit: u32,
+        retry_after_seconds: u32,
+    },
     #[error("An unexpected error occurred. ERROR_UNKNOWN")]
     Unknown(String),
 }
@@ -54,7 +58,7 @@ impl Error {
             Error::MalformedRequest(_) => "ERROR_MALFORMED_REQUEST",
             Error::ContentTypeNotSupported(_) => "ERROR_CONTENT_TYPE_IS_NOT_SUPPORTED",
             Error::RequestTooLarge(_) => "ERROR_REQUEST_TOO_LARGE",
-            Error::ApiUsageExceeded => "ERROR_APIUSAGE_EXCEEDED",
+            Error::ApiUsageExceeded { .. } => "ERROR_APIUSAGE_EXCEEDED",
             Error::Unknown(_) => "ERROR_UNKNOWN",
         }
     }
@@ -72,7 +76,7 @@ impl Error {
             | Error::MalformedRequest(_) => 400,
             Error::ContentTypeNotSupported(_) => 415,
             Error::RequestTooLarge(_) => 413,
-            Error::ApiUsageExceeded => 429,
+            Error::ApiUsageExceeded { .. } => 429,
             Error::Unknown(_) => 500,
         }
     }
@@ -118,7 +122,10 @@ mod tests {
             Error::MalformedRequest("x".into()),
             Error::ContentTypeNotSupported("text/plain".into()),
             Error::RequestTooLarge(10),
-            Error::ApiUsageExceeded,
+            Error::ApiUsageExceeded {
+                limit: 1,
+                retry_after_seconds: 1,
+            },
             Error::Unknown("disk on fire".into()),
         ];
         for e in all {

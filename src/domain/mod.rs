@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod api_user;
+pub mod audit;
 pub mod description;
 pub mod error;
 pub mod login;
@@ -10,16 +11,17 @@ pub mod paging;
 pub mod password;
 pub mod principal;
 pub mod status;
-mod text;
+pub mod text;
 pub mod time;
 
 pub use account::{Account, AccountId, NewAccount, NewAccountUser};
 pub use api_user::{ApiUser, ApiUserChanges, ApiUserId, NewApiUser};
+pub use audit::{Audit, AuditAction, AuditEvent, Channel, Origin};
 pub use description::{Description, MAX_DESCRIPTION_CHARS};
 pub use error::{Blame, Error, Result};
 pub use login::Login;
 pub use paging::{MAX_SELECT, Paging};
 pub use password::{Password, PasswordHash, PasswordOwner};
-pub use principal::{Principal, Role};
+pub use principal::{Caller, Principal, Role};
 pub use status::Status;
 pub use time::Timestamp;

@@ -1,7 +1,9 @@
 use super::account::AccountId;
 use super::api_user::ApiUserId;
+use super::audit::{Audit, Origin};
 use super::error::{Error, Result};
 use super::login::Login;
+use super::time::Timestamp;
 
 /// Who is calling, once authenticated.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,6 +11,24 @@ pub struct Principal {
     pub account: AccountId,
     pub login: Login,
     pub role: Role,
+}
+
+/// An authenticated principal and where its call came from: what every use case receives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub principal: Principal,
+    pub origin: Origin,
+}
+
+impl Caller {
+    /// The audit context of a change this caller makes now.
+    pub fn audit(&self) -> Audit {
+        Audit {
+            actor: self.principal.login.to_string(),
+            origin: self.origin.clone(),
+            at: Timestamp::now(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

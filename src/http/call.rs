@@ -1,6 +1,7 @@
+use super::rate_limit_headers::remember_standing;
 use super::request_log::set_principal;
 use crate::auth::{Credentials, authenticate};
-use crate::domain::{Error, Principal, Result};
+use crate::domain::{Caller, Channel, Error, Origin, Result};
 use crate::service::Gateway;
 use actix_web::{HttpRequest, web};
 
@@ -10,37 +11,44 @@ use actix_web::{HttpRequest, web};
 pub async fn call_as<T, F>(
     request: &HttpRequest,
     gateway: web::Data<Gateway>,
+    channel: Channel,
     credentials: Option<Credentials>,
     work: F,
 ) -> Result<T>
 where
     T: Send + 'static,
-    F: FnOnce(&Gateway, &Principal) -> Result<T> + Send + 'static,
+    F: FnOnce(&Gateway, &Caller) -> Result<T> + Send + 'static,
 {
     let credentials = credentials.ok_or(Error::InvalidLogin)?;
     let login = credentials.login.clone();
+    let origin = Origin {
+        channel,
+        address: request.peer_addr().map(|address| address.ip().to_string()),
+    };
     let outcome = web::block(move || {
-        let principal = authenticate(&gateway, &credentials)?;
-        work(&gateway, &principal).map(|value| (principal, value))
+        let authenticated = authenticate(&gateway, &credentials, origin)?;
+        let outcome = work(&gateway, &authenticated.caller);
+        Ok((authenticated, outcome))
     })
     .await
     .map_err(Error::unknown)
-    .flatten();
-    match outcome {
-        Ok((principal, value)) => {
-            set_principal(request, principal.login.as_str());
-            Ok(value)
+    .flatten()
+    .and_then(|(authenticated, outcome)| {
+        set_principal(request, authenticated.caller.principal.login.as_str());
+        if let Some(standing) = authenticated.rate {
+            remember_standing(request, standing);
         }
-        Err(error) => {
-            if let Error::Unknown(cause) = &error {
-                tracing::error!(cause, "request failed");
-            }
-            if error != Error::InvalidLogin {
-                set_principal(request, &login);
-            }
-            Err(error)
+        outcome
+    });
+    if let Err(error) = &outcome {
+        if let Error::Unknown(cause) = error {
+            tracing::error!(cause, "request failed");
+        }
+        if *error != Error::InvalidLogin {
+            set_principal(request, &login);
         }
     }
+    outcome
 }
 
 /// The credentials of an `Authorization: Basic` header, if any.

@@ -1,27 +1,60 @@
 //! JSON shapes of the REST adapter and their conversions to and from the core's types.
 
-use crate::domain::{ApiUser, MAX_DESCRIPTION_CHARS, MAX_SELECT, Status};
+use crate::domain::text::storable_text_pattern;
+use crate::domain::{
+    ApiUser, AuditAction, AuditEvent, Channel, MAX_DESCRIPTION_CHARS, MAX_SELECT, Status,
+};
 use crate::service::ApiUserInput;
 use crate::service::account_info::AccountInfo;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use utoipa::openapi::schema::{KnownFormat, Object, ObjectBuilder, SchemaFormat, Type};
+use std::collections::BTreeMap;
+use utoipa::openapi::schema::{
+    KnownFormat, Object, ObjectBuilder, OneOfBuilder, Schema, SchemaFormat, Type,
+};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{IntoParams, ToSchema};
 
-/// The document's constraints come from the core's own constants, so they cannot drift.
-fn status_schema() -> Object {
+/// The document's constraints come from the core's own rules, so they cannot drift.
+/// The status values are one component, `ApiUserStatus`, that the fields refer to.
+pub const STATUS_SCHEMA_NAME: &str = "ApiUserStatus";
+
+pub fn status_component() -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(Status::ALL.map(Status::as_str)))
         .build()
 }
 
+fn status_schema() -> Ref {
+    Ref::from_schema_name(STATUS_SCHEMA_NAME)
+}
+
 fn description_schema() -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .max_length(Some(MAX_DESCRIPTION_CHARS))
+        .pattern(Some(storable_text_pattern()))
         .description(Some("Free text that tells API users apart in lists"))
         .build()
+}
+
+/// In a request, `null` counts as not given.
+fn nullable(schema: impl Into<RefOr<Schema>>) -> Schema {
+    Schema::OneOf(
+        OneOfBuilder::new()
+            .item(schema)
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .build(),
+    )
+}
+
+fn input_status_schema() -> Schema {
+    nullable(status_schema())
+}
+
+fn input_description_schema() -> Schema {
+    nullable(description_schema())
 }
 
 fn select_schema() -> Object {
@@ -43,7 +76,8 @@ fn skip_schema() -> Object {
         .build()
 }
 
-/// `?select=&skip=`, handed to the core as text: the core owns the paging rule.
+/// `?select=&skip=` (of API users or audit events), handed to the core as text: the core
+/// owns the paging rule.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
@@ -88,24 +122,26 @@ impl From<ApiUser> for ApiUserJson {
     }
 }
 
-/// The body of create and update: only the fields given count. The read-only fields are
-/// accepted and dropped, so that a client may send back what it read; any other field is
-/// refused.
+/// The body of create. The password is required (when it is missing the core answers
+/// `ERROR_PARAMETER_INVALID`, as on SOAP, so the type keeps it optional). The read-only
+/// fields are accepted and dropped, so that a client may send back what it read; any other
+/// field is refused.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schema(as = ApiUserInput)]
-pub struct ApiUserBody {
-    /// On create only: a login of your own instead of a generated one.
+#[schema(as = NewApiUser)]
+pub struct CreateApiUserBody {
+    /// A login of your own in the API-user domain instead of a generated one.
     #[schema(format = Email)]
     email: Option<String>,
-    #[schema(schema_with = description_schema)]
+    #[schema(schema_with = input_description_schema)]
     description: Option<String>,
-    #[schema(schema_with = status_schema)]
+    #[schema(schema_with = input_status_schema)]
     status: Option<String>,
     is_tiered_rate_limited_api_user: Option<bool>,
-    /// On create only (use the password operation later); never returned.
-    #[schema(format = Password)]
+    /// Never returned or logged.
+    #[schema(value_type = String, format = Password, required = true)]
     password: Option<String>,
+    /// Must equal `password` when given.
     #[schema(format = Password)]
     confirm_password: Option<String>,
     #[serde(rename = "id")]
@@ -122,25 +158,65 @@ pub struct ApiUserBody {
     _last_used: Option<IgnoredAny>,
 }
 
-impl From<ApiUserBody> for ApiUserInput {
-    fn from(body: ApiUserBody) -> Self {
-        ApiUserInput {
-            email: body.email,
-            description: body.description,
-            status: body.status,
-            tiered_rate_limit: body.is_tiered_rate_limited_api_user,
-            password: body.password,
-            confirm_password: body.confirm_password,
-        }
-    }
+/// The body of update: only the fields given change. The login never changes (it may be sent
+/// back unchanged); a password is refused with `ERROR_PARAMETER_INVALID` (it has its own
+/// operation), so the document does not offer one. Read-only fields are accepted and dropped.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = ApiUserChanges)]
+pub struct UpdateApiUserBody {
+    #[schema(format = Email, read_only)]
+    email: Option<String>,
+    #[schema(schema_with = input_description_schema)]
+    description: Option<String>,
+    #[schema(schema_with = input_status_schema)]
+    status: Option<String>,
+    is_tiered_rate_limited_api_user: Option<bool>,
+    #[schema(ignore)]
+    password: Option<String>,
+    #[schema(ignore)]
+    confirm_password: Option<String>,
+    #[serde(rename = "id")]
+    #[schema(value_type = Option<i32>, read_only)]
+    _id: Option<IgnoredAny>,
+    #[serde(rename = "isLocked")]
+    #[schema(value_type = Option<bool>, read_only)]
+    _is_locked: Option<IgnoredAny>,
+    #[serde(rename = "created")]
+    #[schema(value_type = Option<String>, format = DateTime, read_only)]
+    _created: Option<IgnoredAny>,
+    #[serde(rename = "lastUsed")]
+    #[schema(value_type = Option<String>, format = DateTime, read_only)]
+    _last_used: Option<IgnoredAny>,
 }
+
+/// Both bodies become the core's one input type, which validates them.
+macro_rules! into_api_user_input {
+    ($body:ty) => {
+        impl From<$body> for ApiUserInput {
+            fn from(body: $body) -> Self {
+                ApiUserInput {
+                    email: body.email,
+                    description: body.description,
+                    status: body.status,
+                    tiered_rate_limit: body.is_tiered_rate_limited_api_user,
+                    password: body.password,
+                    confirm_password: body.confirm_password,
+                }
+            }
+        }
+    };
+}
+into_api_user_input!(CreateApiUserBody);
+into_api_user_input!(UpdateApiUserBody);
 
 /// A new password and its confirmation.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = NewPassword)]
 pub struct PasswordBody {
-    #[schema(format = Password)]
+    /// Required (a missing one is the core's `ERROR_PARAMETER_INVALID`, as on SOAP).
+    #[schema(value_type = String, format = Password, required = true)]
     pub password: Option<String>,
     #[schema(format = Password)]
     pub confirm_password: Option<String>,
@@ -179,6 +255,57 @@ impl From<AccountInfo> for AccountInfoJson {
                     value: p.value,
                 })
                 .collect(),
+        }
+    }
+}
+
+/// A change to an API user or account user: who, when, through which channel, from where,
+/// and what changed (never a password).
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AuditEvent)]
+pub struct AuditEventJson {
+    pub id: i64,
+    #[schema(format = DateTime)]
+    pub at: String,
+    /// The login that made the change (`dualgate` for a lockout, `cli` for the command line).
+    pub actor: String,
+    #[schema(schema_with = audit_action_schema)]
+    pub action: &'static str,
+    /// The login of the user changed.
+    pub target: String,
+    #[schema(schema_with = channel_schema)]
+    pub protocol: &'static str,
+    /// The client's IP address; null for the command line.
+    pub address: Option<String>,
+    /// The fields changed and their new values.
+    pub changes: BTreeMap<String, String>,
+}
+
+fn audit_action_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(AuditAction::ALL.map(AuditAction::as_str)))
+        .build()
+}
+
+fn channel_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(Channel::ALL.map(Channel::as_str)))
+        .build()
+}
+
+impl From<AuditEvent> for AuditEventJson {
+    fn from(event: AuditEvent) -> Self {
+        AuditEventJson {
+            id: event.id,
+            at: event.at.to_string(),
+            actor: event.actor,
+            action: event.action.as_str(),
+            target: event.target,
+            protocol: event.origin.channel.as_str(),
+            address: event.origin.address,
+            changes: event.changes.into_iter().collect(),
         }
     }
 }

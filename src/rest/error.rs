@@ -1,8 +1,8 @@
 use super::dto::ErrorJson;
 use crate::domain::Error;
-use crate::http::BASIC_CHALLENGE;
+use crate::http::error_headers;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ALLOW, WWW_AUTHENTICATE};
+use actix_web::http::header::ALLOW;
 use actix_web::{HttpRequest, HttpResponse};
 
 /// The REST rendering of the catalogue: status, `{"message"}` and the headers the error needs.
@@ -10,8 +10,8 @@ pub fn error_response(error: &Error) -> HttpResponse {
     let status =
         StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = HttpResponse::build(status);
-    if *error == Error::InvalidLogin {
-        response.insert_header((WWW_AUTHENTICATE, BASIC_CHALLENGE));
+    for header in error_headers(error) {
+        response.insert_header(header);
     }
     response.json(ErrorJson {
         message: error.to_string(),

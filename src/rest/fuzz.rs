@@ -1,7 +1,7 @@
 //! Fuzz target: mutated JSON bodies through the REST input parser. Every outcome is a value or
 //! ERROR_MALFORMED_REQUEST, never a panic, and whatever is accepted is within the limits.
 
-use super::dto::{ApiUserBody, PasswordBody};
+use super::dto::{CreateApiUserBody, PasswordBody, UpdateApiUserBody};
 use super::json_body::{JsonLimits, read_json};
 use crate::domain::{Error, Result};
 use crate::fuzzing::{config, inputs};
@@ -42,7 +42,8 @@ proptest! {
 
     #[test]
     fn mutated_json_bodies_are_read_or_refused_as_malformed(body in inputs("json")) {
-        assert_value_or_malformed(read_json::<ApiUserBody>(&body, &LIMITS));
+        assert_value_or_malformed(read_json::<CreateApiUserBody>(&body, &LIMITS));
+        assert_value_or_malformed(read_json::<UpdateApiUserBody>(&body, &LIMITS));
         assert_value_or_malformed(read_json::<PasswordBody>(&body, &LIMITS));
         let value = read_json::<Value>(&body, &LIMITS);
         if let Ok(value) = &value {

@@ -2,18 +2,19 @@
 //! registration and its entry in the OpenAPI document; `openapi.rs` adds the catalogue's errors.
 
 use super::dto::{
-    AccountInfoJson, ApiUserBody, ApiUserJson, ListQuery, PasswordBody, ServerTimeJson,
+    AccountInfoJson, ApiUserJson, AuditEventJson, CreateApiUserBody, ListQuery, PasswordBody,
+    ServerTimeJson, UpdateApiUserBody,
 };
 use super::error::error_response;
 use super::json_body::{JsonLimits, parse_json};
-use crate::domain::{Error, Result};
+use crate::domain::{Caller, Channel, Error, Result};
 use crate::http::{
     MediaType, Protocol, basic_credentials, call_as, label_request, read_body, refuse_unread,
 };
 use crate::service::{
-    self, Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
-    get::get_api_user, list::list_api_users, set_password::set_api_user_password,
-    unlock::unlock_api_user, update::update_api_user,
+    self, Gateway, account_info::account_info, audit_events::list_audit_events,
+    create::create_api_user, delete::delete_api_user, get::get_api_user, list::list_api_users,
+    set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
 };
 use actix_web::http::header::LOCATION;
 use actix_web::web::{Bytes, Data, Payload, Query};
@@ -29,10 +30,18 @@ async fn handle<T, F>(
 ) -> HttpResponse
 where
     T: Send + 'static,
-    F: FnOnce(&Gateway, &crate::domain::Principal) -> Result<T> + Send + 'static,
+    F: FnOnce(&Gateway, &Caller) -> Result<T> + Send + 'static,
 {
     label_request(request, Protocol::Rest, operation);
-    match call_as(request, gateway, basic_credentials(request), work).await {
+    match call_as(
+        request,
+        gateway,
+        Channel::Rest,
+        basic_credentials(request),
+        work,
+    )
+    .await
+    {
         Ok(value) => render(value),
         Err(error) => error_response(&error),
     }
@@ -99,7 +108,7 @@ pub async fn get_server_time(request: HttpRequest, gateway: Data<Gateway>) -> Ht
         &request,
         "GetServerTime",
         gateway,
-        |_, principal| Ok(service::server_time::server_time(principal)),
+        |_, caller| Ok(service::server_time::server_time(caller)),
         |time| {
             HttpResponse::Ok().json(ServerTimeJson {
                 server_time: time.to_string(),
@@ -107,6 +116,13 @@ pub async fn get_server_time(request: HttpRequest, gateway: Data<Gateway>) -> Ht
         },
     )
     .await
+}
+
+/// The paging query, parsed as text; the core checks its values.
+fn list_query(request: &HttpRequest) -> Result<ListQuery> {
+    Query::<ListQuery>::from_query(request.query_string())
+        .map(Query::into_inner)
+        .map_err(|e| Error::MalformedRequest(e.to_string()))
 }
 
 /// A page of the account's API users, in id order.
@@ -119,24 +135,58 @@ pub async fn get_server_time(request: HttpRequest, gateway: Data<Gateway>) -> Ht
 )]
 #[get("/v2/api-users")]
 pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
-    let query = Query::<ListQuery>::from_query(request.query_string())
-        .map(Query::into_inner)
-        .map_err(|e| Error::MalformedRequest(e.to_string()));
+    let query = list_query(&request);
     handle(
         &request,
         "GetApiUsers",
         gateway,
-        move |gateway, principal| {
+        move |gateway, caller| {
             let query = query?;
             list_api_users(
                 gateway,
-                principal,
+                caller,
                 query.select.as_deref(),
                 query.skip.as_deref(),
             )
         },
         |users| {
             HttpResponse::Ok().json(users.into_iter().map(ApiUserJson::from).collect::<Vec<_>>())
+        },
+    )
+    .await
+}
+
+/// A page of the account's audit trail, newest first.
+#[utoipa::path(
+    tag = "audit",
+    operation_id = "listAuditEvents",
+    params(ListQuery),
+    responses((status = 200, description = "A page of audit events", body = Vec<AuditEventJson>)),
+    security(("basic" = [])),
+)]
+#[get("/v2/audit-events")]
+pub async fn audit_events(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let query = list_query(&request);
+    handle(
+        &request,
+        "GetAuditEvents",
+        gateway,
+        move |gateway, caller| {
+            let query = query?;
+            list_audit_events(
+                gateway,
+                caller,
+                query.select.as_deref(),
+                query.skip.as_deref(),
+            )
+        },
+        |events| {
+            HttpResponse::Ok().json(
+                events
+                    .into_iter()
+                    .map(AuditEventJson::from)
+                    .collect::<Vec<_>>(),
+            )
         },
     )
     .await
@@ -157,7 +207,7 @@ pub async fn get(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
         &request,
         "GetApiUserById",
         gateway,
-        move |gateway, principal| get_api_user(gateway, principal, &id),
+        move |gateway, caller| get_api_user(gateway, caller, &id),
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
     )
     .await
@@ -167,7 +217,7 @@ pub async fn get(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
 #[utoipa::path(
     tag = "api-users",
     operation_id = "createApiUser",
-    request_body(content = ApiUserBody, content_type = "application/json"),
+    request_body(content = CreateApiUserBody, content_type = "application/json"),
     responses((
         status = 201,
         description = "Created",
@@ -192,9 +242,9 @@ pub async fn create(
         &request,
         "CreateApiUser",
         gateway,
-        move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&media_type, &body, &limits?)?;
-            create_api_user(gateway, principal, &input.into())
+        move |gateway, caller| {
+            let input: CreateApiUserBody = parse_json(&media_type, &body, &limits?)?;
+            create_api_user(gateway, caller, &input.into())
         },
         |user| {
             HttpResponse::Created()
@@ -210,7 +260,7 @@ pub async fn create(
     tag = "api-users",
     operation_id = "updateApiUser",
     params(("id" = i32, Path, description = "The API user's id")),
-    request_body(content = ApiUserBody, content_type = "application/json"),
+    request_body(content = UpdateApiUserBody, content_type = "application/json"),
     responses((status = 200, description = "The API user as stored", body = ApiUserJson)),
     security(("basic" = [])),
 )]
@@ -231,9 +281,9 @@ pub async fn update(
         &request,
         "UpdateApiUser",
         gateway,
-        move |gateway, principal| {
-            let input: ApiUserBody = parse_json(&media_type, &body, &limits?)?;
-            update_api_user(gateway, principal, &id, &input.into())
+        move |gateway, caller| {
+            let input: UpdateApiUserBody = parse_json(&media_type, &body, &limits?)?;
+            update_api_user(gateway, caller, &id, &input.into())
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
     )
@@ -266,11 +316,11 @@ pub async fn set_password(
         &request,
         "SetApiUserPassword",
         gateway,
-        move |gateway, principal| {
+        move |gateway, caller| {
             let input: PasswordBody = parse_json(&media_type, &body, &limits?)?;
             set_api_user_password(
                 gateway,
-                principal,
+                caller,
                 &id,
                 input.password.as_deref(),
                 input.confirm_password.as_deref(),
@@ -296,7 +346,7 @@ pub async fn unlock(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
         &request,
         "UnlockApiUser",
         gateway,
-        move |gateway, principal| unlock_api_user(gateway, principal, &id),
+        move |gateway, caller| unlock_api_user(gateway, caller, &id),
         |()| HttpResponse::NoContent().finish(),
     )
     .await
@@ -317,7 +367,7 @@ pub async fn delete(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
         &request,
         "DeleteApiUser",
         gateway,
-        move |gateway, principal| delete_api_user(gateway, principal, &id),
+        move |gateway, caller| delete_api_user(gateway, caller, &id),
         |()| HttpResponse::NoContent().finish(),
     )
     .await

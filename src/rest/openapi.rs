@@ -2,7 +2,7 @@
 //! `#[utoipa::path]` and route attributes), so that routes and document cannot drift; the error
 //! responses come from the one catalogue.
 
-use super::dto::ErrorJson;
+use super::dto::{ErrorJson, STATUS_SCHEMA_NAME, status_component};
 use crate::domain::Error;
 use actix_web::App;
 use std::collections::BTreeMap;
@@ -40,6 +40,9 @@ pub fn document() -> OpenApi {
     components
         .schemas
         .insert(ErrorJson::name().into_owned(), ErrorJson::schema());
+    components
+        .schemas
+        .insert(STATUS_SCHEMA_NAME.to_owned(), status_component().into());
     for (path, item) in document.paths.paths.iter_mut() {
         for operation in [
             &mut item.get,
@@ -61,13 +64,17 @@ pub fn document() -> OpenApi {
 /// The catalogue errors an authenticated operation can answer, told by its shape: any call may
 /// be malformed, unauthenticated, over its rate limit or fail inside; a body may be too large
 /// or of the wrong type; the API-user operations need the manage permission; an `{id}` may
-/// name no API user; a create may find its login taken.
+/// name no API user; a create may find its login taken. The audit trail needs the manage
+/// permission too.
 fn add_error_responses(path: &str, operation: &mut Operation) {
     let mut errors = vec![
         Error::MalformedRequest(String::new()),
         Error::ParameterInvalid(""),
         Error::InvalidLogin,
-        Error::ApiUsageExceeded,
+        Error::ApiUsageExceeded {
+            limit: 0,
+            retry_after_seconds: 0,
+        },
         Error::Unknown(String::new()),
     ];
     if operation.request_body.is_some() {
@@ -78,7 +85,7 @@ fn add_error_responses(path: &str, operation: &mut Operation) {
             Error::PasswordsDoNotMatch,
         ]);
     }
-    if path.starts_with("/v2/api-users") {
+    if path.starts_with("/v2/api-users") || path.starts_with("/v2/audit-events") {
         errors.push(Error::PermissionDenied);
     }
     if path.contains("{id}") {

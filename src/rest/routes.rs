@@ -16,7 +16,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(handlers::update)
         .service(handlers::delete)
         .service(handlers::set_password)
-        .service(handlers::unlock);
+        .service(handlers::unlock)
+        .service(handlers::audit_events);
 }
 
 /// Each documented path with the methods documented there, as an `Allow` header value.

@@ -1,5 +1,5 @@
 use super::Gateway;
-use crate::domain::{AccountId, Principal, Result, Role, Timestamp};
+use crate::domain::{AccountId, Caller, Result, Role, Timestamp};
 
 /// Account info in dotdigital's shape: an id and typed name/value properties.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,13 +31,13 @@ impl PropertyKind {
 }
 
 /// Any authenticated principal may read its own account's info.
-pub fn account_info(gateway: &Gateway, principal: &Principal) -> Result<AccountInfo> {
-    let account = gateway.store.account(principal.account)?;
-    let calls = match principal.role {
-        Role::ApiUser(id) => gateway.usage.calls_in_last_hour(id, Timestamp::now()),
+pub fn account_info(gateway: &Gateway, caller: &Caller) -> Result<AccountInfo> {
+    let account = gateway.store.account(caller.principal.account)?;
+    let calls = match caller.principal.role {
+        Role::ApiUser(id) => gateway.usage.in_last_hour(&id, Timestamp::now()),
         Role::Owner | Role::AccountUser { .. } => 0,
     };
-    let limit = gateway.settings.flat_rate_limit_per_hour;
+    let limit = gateway.settings.protection.flat_rate_limit_per_hour;
     let text = |name, value: &str| AccountProperty {
         name,
         kind: PropertyKind::String,

@@ -1,11 +1,22 @@
 //! Operator commands (first start and the CLI): accounts and the people who sign in to them.
-//! They run with the operator's authority, so they take no principal.
+//! They run with the operator's authority, so they take no principal; the audit trail
+//! records them as the CLI's.
 
 use super::Gateway;
+use crate::domain::audit::CLI_ACTOR;
 use crate::domain::{
-    AccountId, Error, Login, NewAccount, NewAccountUser, Password, PasswordOwner, Result,
+    AccountId, Audit, AuditEvent, Error, Login, NewAccount, NewAccountUser, Origin, Paging,
+    Password, PasswordOwner, Result, Timestamp,
 };
 use base64::Engine;
+
+fn operator() -> Audit {
+    Audit {
+        actor: CLI_ACTOR.to_owned(),
+        origin: Origin::cli(),
+        at: Timestamp::now(),
+    }
+}
 
 /// Creates an account and its owner.
 pub fn create_account(
@@ -24,11 +35,14 @@ pub fn create_account(
         account_name: name,
     };
     let password = Password::parse(owner_password, None, &owner)?;
-    gateway.store.create_account(&NewAccount {
-        name: name.to_owned(),
-        owner_login: login,
-        owner_password_hash: gateway.hasher.hash(&password)?,
-    })
+    gateway.store.create_account(
+        &NewAccount {
+            name: name.to_owned(),
+            owner_login: login,
+            owner_password_hash: gateway.hasher.hash(&password)?,
+        },
+        &operator(),
+    )
 }
 
 /// Adds an account user, with or without "Can manage account", to an account (the first one
@@ -40,13 +54,7 @@ pub fn add_account_user(
     password: &str,
     can_manage_account: bool,
 ) -> Result<AccountId> {
-    let account = match account {
-        Some(id) => id,
-        None => gateway
-            .store
-            .first_account()?
-            .ok_or(Error::ParameterInvalid("account"))?,
-    };
+    let account = resolve_account(gateway, account)?;
     let name = gateway
         .store
         .account(account)
@@ -58,13 +66,51 @@ pub fn add_account_user(
         account_name: &name,
     };
     let password = Password::parse(password, None, &owner)?;
-    gateway.store.add_account_user(&NewAccountUser {
-        account,
-        login,
-        password_hash: gateway.hasher.hash(&password)?,
-        can_manage_account,
-    })?;
+    gateway.store.add_account_user(
+        &NewAccountUser {
+            account,
+            login,
+            password_hash: gateway.hasher.hash(&password)?,
+            can_manage_account,
+        },
+        &operator(),
+    )?;
     Ok(account)
+}
+
+/// An account's audit trail for the operator (the first account when none is named), newest
+/// first.
+pub fn audit_trail(
+    gateway: &Gateway,
+    account: Option<AccountId>,
+    select: Option<&str>,
+    skip: Option<&str>,
+) -> Result<Vec<AuditEvent>> {
+    let paging = Paging::parse(select, skip)?;
+    let account = resolve_account(gateway, account)?;
+    gateway.store.list_audit_events(account, paging)
+}
+
+/// The account named, or the first one.
+fn resolve_account(gateway: &Gateway, account: Option<AccountId>) -> Result<AccountId> {
+    match account {
+        Some(id) => Ok(id),
+        None => gateway
+            .store
+            .first_account()?
+            .ok_or(Error::ParameterInvalid("account")),
+    }
+}
+
+/// Clears the lock that too many wrong passwords set on an account user (API users are
+/// unlocked through the API).
+pub fn unlock_account_user(gateway: &Gateway, email: &str) -> Result<()> {
+    let login = Login::parse(email, "email")?;
+    if gateway.store.unlock_account_user(&login, &operator())? {
+        Ok(())
+    } else {
+        Err(Error::ParameterInvalid("email"))
+    }
 }
 
 /// The outcome of first-start bootstrap.

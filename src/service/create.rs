@@ -1,6 +1,6 @@
 use super::{ApiUserInput, Gateway};
 use crate::domain::{
-    ApiUser, Description, Error, Login, NewApiUser, Password, PasswordOwner, Principal, Result,
+    ApiUser, Caller, Description, Error, Login, NewApiUser, Password, PasswordOwner, Result,
     Status, Timestamp,
 };
 
@@ -11,10 +11,10 @@ const GENERATION_ATTEMPTS: usize = 5;
 /// Creates an API user in the caller's account, with a generated login unless one is given.
 pub fn create_api_user(
     gateway: &Gateway,
-    principal: &Principal,
+    caller: &Caller,
     input: &ApiUserInput,
 ) -> Result<ApiUser> {
-    principal.require_manage_account()?;
+    caller.principal.require_manage_account()?;
     let domain = &gateway.settings.apiuser_domain;
     let description = Description::parse(input.description.as_deref().unwrap_or(""))?;
     let status = input
@@ -31,7 +31,7 @@ pub fn create_api_user(
         .password
         .as_deref()
         .ok_or(Error::ParameterInvalid("password"))?;
-    let account = gateway.store.account(principal.account)?;
+    let account = gateway.store.account(caller.principal.account)?;
     let check_password = |login: &Login| {
         let owner = PasswordOwner {
             login,
@@ -49,7 +49,7 @@ pub fn create_api_user(
     loop {
         attempts += 1;
         let new = NewApiUser {
-            account: principal.account,
+            account: caller.principal.account,
             login: login.clone(),
             description: description.clone(),
             status,
@@ -57,7 +57,7 @@ pub fn create_api_user(
             password_hash: hash.clone(),
             created: Timestamp::now(),
         };
-        match gateway.store.insert_api_user(&new) {
+        match gateway.store.insert_api_user(&new, &caller.audit()) {
             Err(Error::ApiUserExists)
                 if given_login.is_none() && attempts < GENERATION_ATTEMPTS =>
             {

@@ -4,6 +4,7 @@
 
 pub mod account_info;
 pub mod accounts;
+pub mod audit_events;
 pub mod create;
 pub mod delete;
 pub mod get;
@@ -13,15 +14,22 @@ pub mod set_password;
 pub mod unlock;
 pub mod update;
 
-use crate::auth::{PasswordHasher, UsageMeter};
+use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
+use crate::domain::ApiUserId;
 use crate::storage::Store;
 use std::sync::Arc;
 
-/// Everything the use cases share: the store, the hasher and the settings they obey.
+/// Everything the use cases share: the store, the hasher, the counters and the settings
+/// they obey.
 pub struct Gateway {
     pub store: Arc<dyn Store>,
     pub hasher: PasswordHasher,
-    pub usage: UsageMeter,
+    /// Credentials bcrypt has verified, recognised on later calls without bcrypt.
+    pub credentials: CredentialCache,
+    /// API users' calls: rate limits and `ApiCallsInLastHour`.
+    pub usage: UsageMeter<ApiUserId>,
+    /// Failed logins per client address.
+    pub failures: UsageMeter<String>,
     pub settings: GatewaySettings,
 }
 
@@ -31,7 +39,55 @@ pub struct GatewaySettings {
     pub apiuser_domain: String,
     /// The public base URL, with a trailing `/`.
     pub public_url: String,
+    pub protection: Protection,
+    pub credential_cache: CredentialCacheLimits,
+}
+
+/// The credential cache's bounds; `Default` holds the defaults the command line documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialCacheLimits {
+    /// At most this many verified credentials (0 turns the cache off).
+    pub entries: usize,
+    /// Each is recognised for this long after its verification.
+    pub ttl_seconds: u64,
+}
+
+impl Default for CredentialCacheLimits {
+    fn default() -> Self {
+        CredentialCacheLimits {
+            entries: 10_000,
+            ttl_seconds: 300,
+        }
+    }
+}
+
+/// The limits that protect credentials and the service; `Default` holds the defaults the
+/// command line documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protection {
+    /// Wrong passwords within the window that lock a login.
+    pub lockout_threshold: u32,
+    /// The window of the lockout count and of the per-address limit, 1 to 60 minutes.
+    pub lockout_window_minutes: i64,
+    /// Failed logins from one client address within the window before the address is
+    /// refused until the window moves on.
+    pub failed_logins_per_address: u32,
+    /// Calls per rolling hour of an API user on the Flat scheme.
     pub flat_rate_limit_per_hour: u32,
+    /// Calls per minute of an API user on the Tiered scheme.
+    pub tiered_rate_limit_per_minute: u32,
+}
+
+impl Default for Protection {
+    fn default() -> Self {
+        Protection {
+            lockout_threshold: 5,
+            lockout_window_minutes: 15,
+            failed_logins_per_address: 50,
+            flat_rate_limit_per_hour: 2000,
+            tiered_rate_limit_per_minute: 600,
+        }
+    }
 }
 
 /// An API user's writable fields as a caller sent them, before validation. Read-only fields

@@ -1,19 +1,19 @@
 use super::Gateway;
-use crate::domain::{ApiUserId, Error, Password, PasswordOwner, Principal, Result};
+use crate::domain::{ApiUserId, Caller, Error, Password, PasswordOwner, Result};
 
 /// Sets an API user's password; it takes effect on the next call.
 pub fn set_api_user_password(
     gateway: &Gateway,
-    principal: &Principal,
+    caller: &Caller,
     id: &str,
     password: Option<&str>,
     confirm_password: Option<&str>,
 ) -> Result<()> {
-    principal.require_manage_account()?;
+    caller.principal.require_manage_account()?;
     let id = ApiUserId::parse(id)?;
     let password = password.ok_or(Error::ParameterInvalid("password"))?;
-    let user = gateway.store.api_user(principal.account, id)?;
-    let account = gateway.store.account(principal.account)?;
+    let user = gateway.store.api_user(caller.principal.account, id)?;
+    let account = gateway.store.account(caller.principal.account)?;
     let owner = PasswordOwner {
         login: &user.login,
         account_name: &account.name,
@@ -22,5 +22,5 @@ pub fn set_api_user_password(
     let hash = gateway.hasher.hash(&password)?;
     gateway
         .store
-        .set_api_user_password(principal.account, id, &hash)
+        .set_api_user_password(caller.principal.account, id, &hash, &caller.audit())
 }

@@ -37,6 +37,10 @@ pub enum Request {
     DeleteApiUser {
         id: String,
     },
+    GetAuditEvents {
+        select: Option<String>,
+        skip: Option<String>,
+    },
 }
 
 /// The children of an element, checked against the names allowed in one namespace.
@@ -134,6 +138,11 @@ fn api_user(element: Option<&Element>) -> Result<ApiUserInput> {
     })
 }
 
+/// `select` and `skip`, as text: the core owns the paging rule.
+fn paging(fields: Fields) -> (Option<String>, Option<String>) {
+    (fields.text("select"), fields.text("skip"))
+}
+
 pub fn decode(operation: Operation, element: &Element) -> Result<Request> {
     let fields = |allowed: &[&str]| Fields::of(element, V2, allowed);
     Ok(match operation {
@@ -146,11 +155,12 @@ pub fn decode(operation: Operation, element: &Element) -> Result<Request> {
             Request::GetServerTime
         }
         Operation::GetApiUsers => {
-            let f = fields(&["select", "skip"])?;
-            Request::GetApiUsers {
-                select: f.text("select"),
-                skip: f.text("skip"),
-            }
+            let (select, skip) = paging(fields(&["select", "skip"])?);
+            Request::GetApiUsers { select, skip }
+        }
+        Operation::GetAuditEvents => {
+            let (select, skip) = paging(fields(&["select", "skip"])?);
+            Request::GetAuditEvents { select, skip }
         }
         Operation::GetApiUserById => Request::GetApiUserById {
             id: fields(&["id"])?.id(),

@@ -2,7 +2,7 @@
 //! the v2 namespace (default), data fields in `http://apiconnector.com` (prefix `a`).
 
 use super::operation::Operation;
-use crate::domain::{ApiUser, Timestamp};
+use crate::domain::{ApiUser, AuditEvent, Timestamp};
 use crate::service::account_info::AccountInfo;
 use quick_xml::escape::escape;
 use std::fmt::Write;
@@ -14,6 +14,7 @@ pub enum Reply {
     ServerTime(Timestamp),
     ApiUsers(Vec<ApiUser>),
     ApiUser(ApiUser),
+    AuditEvents(Vec<AuditEvent>),
     Nothing,
 }
 
@@ -64,9 +65,46 @@ pub fn response_payload(operation: Operation, reply: &Reply) -> String {
             api_user_fields(&mut out, user);
             write!(out, "</{name}Result>").ok();
         }
+        Reply::AuditEvents(events) => {
+            open_result(&mut out);
+            for event in events {
+                audit_event(&mut out, event);
+            }
+            write!(out, "</{name}Result>").ok();
+        }
     }
     write!(out, "</{name}Response>").ok();
     out
+}
+
+fn audit_event(out: &mut String, event: &AuditEvent) {
+    write!(
+        out,
+        "<a:AuditEvent><a:Id>{}</a:Id><a:At>{}</a:At><a:Actor>{}</a:Actor>\
+         <a:Action>{}</a:Action><a:Target>{}</a:Target><a:Protocol>{}</a:Protocol>",
+        event.id,
+        event.at,
+        escape(&event.actor),
+        event.action.as_str(),
+        escape(&event.target),
+        event.origin.channel.as_str()
+    )
+    .ok();
+    match &event.origin.address {
+        Some(address) => write!(out, "<a:Address>{}</a:Address>", escape(address)).ok(),
+        None => write!(out, "<a:Address {NIL}/>").ok(),
+    };
+    out.push_str("<a:Changes>");
+    for (field, value) in &event.changes {
+        write!(
+            out,
+            "<a:AuditChange><a:Field>{}</a:Field><a:Value>{}</a:Value></a:AuditChange>",
+            escape(field),
+            escape(value)
+        )
+        .ok();
+    }
+    out.push_str("</a:Changes></a:AuditEvent>");
 }
 
 fn api_user_fields(out: &mut String, user: &ApiUser) {

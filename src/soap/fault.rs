@@ -66,7 +66,7 @@ fn status(version: SoapVersion, problem: &SoapProblem) -> u16 {
             error @ (Error::InvalidLogin
             | Error::RequestTooLarge(_)
             | Error::ContentTypeNotSupported(_)
-            | Error::ApiUsageExceeded),
+            | Error::ApiUsageExceeded { .. }),
         ) => error.http_status(),
         SoapProblem::Catalogue(error)
             if version == SoapVersion::V12 && error.blame() == Blame::Caller =>

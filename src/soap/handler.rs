@@ -10,18 +10,18 @@ use super::namespaces::V2;
 use super::operation::Operation;
 use super::wsdl::ServedWsdl;
 use super::xml_tree::XmlLimits;
-use crate::domain::{Error, Principal, Result};
+use crate::domain::{Caller, Channel, Error, Result};
 use crate::http::{
-    BASIC_CHALLENGE, MediaType, Protocol, basic_credentials, call_as, label_request, read_body,
+    MediaType, Protocol, basic_credentials, call_as, error_headers, label_request, read_body,
     refuse_unread,
 };
 use crate::service::{
-    Gateway, account_info::account_info, create::create_api_user, delete::delete_api_user,
-    get::get_api_user, list::list_api_users, server_time::server_time,
+    Gateway, account_info::account_info, audit_events::list_audit_events, create::create_api_user,
+    delete::delete_api_user, get::get_api_user, list::list_api_users, server_time::server_time,
     set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
 };
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ALLOW, CONTENT_TYPE, WWW_AUTHENTICATE};
+use actix_web::http::header::{ALLOW, CONTENT_TYPE};
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -50,11 +50,10 @@ fn envelope_response(version: SoapVersion, status: u16, body: String) -> HttpRes
 fn fault_response(version: SoapVersion, problem: &SoapProblem) -> HttpResponse {
     let (status, body) = fault(version, problem);
     let mut response = envelope_response(version, status, body);
-    if *problem == SoapProblem::Catalogue(Error::InvalidLogin) {
-        response.headers_mut().insert(
-            WWW_AUTHENTICATE,
-            actix_web::http::header::HeaderValue::from_static(BASIC_CHALLENGE),
-        );
+    if let SoapProblem::Catalogue(error) = problem {
+        for (name, value) in error_headers(error) {
+            response.headers_mut().insert(name, value);
+        }
     }
     response
 }
@@ -97,22 +96,20 @@ pub(super) fn dispatchable(element: &super::xml_tree::Element) -> Result<Operati
         })
 }
 
-fn execute(gateway: &Gateway, principal: &Principal, request: Request) -> Result<Reply> {
+fn execute(gateway: &Gateway, caller: &Caller, request: Request) -> Result<Reply> {
     Ok(match request {
-        Request::GetCurrentAccountInfo => Reply::AccountInfo(account_info(gateway, principal)?),
-        Request::GetServerTime => Reply::ServerTime(server_time(principal)),
+        Request::GetCurrentAccountInfo => Reply::AccountInfo(account_info(gateway, caller)?),
+        Request::GetServerTime => Reply::ServerTime(server_time(caller)),
         Request::GetApiUsers { select, skip } => Reply::ApiUsers(list_api_users(
             gateway,
-            principal,
+            caller,
             select.as_deref(),
             skip.as_deref(),
         )?),
-        Request::GetApiUserById { id } => Reply::ApiUser(get_api_user(gateway, principal, &id)?),
-        Request::CreateApiUser { user } => {
-            Reply::ApiUser(create_api_user(gateway, principal, &user)?)
-        }
+        Request::GetApiUserById { id } => Reply::ApiUser(get_api_user(gateway, caller, &id)?),
+        Request::CreateApiUser { user } => Reply::ApiUser(create_api_user(gateway, caller, &user)?),
         Request::UpdateApiUser { id, user } => {
-            Reply::ApiUser(update_api_user(gateway, principal, &id, &user)?)
+            Reply::ApiUser(update_api_user(gateway, caller, &id, &user)?)
         }
         Request::SetApiUserPassword {
             id,
@@ -121,7 +118,7 @@ fn execute(gateway: &Gateway, principal: &Principal, request: Request) -> Result
         } => {
             set_api_user_password(
                 gateway,
-                principal,
+                caller,
                 &id,
                 password.as_deref(),
                 confirm_password.as_deref(),
@@ -129,13 +126,19 @@ fn execute(gateway: &Gateway, principal: &Principal, request: Request) -> Result
             Reply::Nothing
         }
         Request::UnlockApiUser { id } => {
-            unlock_api_user(gateway, principal, &id)?;
+            unlock_api_user(gateway, caller, &id)?;
             Reply::Nothing
         }
         Request::DeleteApiUser { id } => {
-            delete_api_user(gateway, principal, &id)?;
+            delete_api_user(gateway, caller, &id)?;
             Reply::Nothing
         }
+        Request::GetAuditEvents { select, skip } => Reply::AuditEvents(list_audit_events(
+            gateway,
+            caller,
+            select.as_deref(),
+            skip.as_deref(),
+        )?),
     })
 }
 
@@ -176,9 +179,13 @@ pub async fn soap_endpoint(
     log_action_mismatch(&request, &media_type, operation);
     let credentials = basic_credentials(&request).or_else(|| username_token(&envelope.headers));
     let element = envelope.operation;
-    let outcome = call_as(&request, gateway, credentials, move |gateway, principal| {
-        execute(gateway, principal, decode(operation, &element)?)
-    })
+    let outcome = call_as(
+        &request,
+        gateway,
+        Channel::Soap,
+        credentials,
+        move |gateway, caller| execute(gateway, caller, decode(operation, &element)?),
+    )
     .await;
     match outcome {
         Ok(reply) => envelope_response(

@@ -11,10 +11,11 @@ pub enum Operation {
     SetApiUserPassword,
     UnlockApiUser,
     DeleteApiUser,
+    GetAuditEvents,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 10] = [
         Operation::GetCurrentAccountInfo,
         Operation::GetServerTime,
         Operation::GetApiUsers,
@@ -24,6 +25,7 @@ impl Operation {
         Operation::SetApiUserPassword,
         Operation::UnlockApiUser,
         Operation::DeleteApiUser,
+        Operation::GetAuditEvents,
     ];
 
     pub fn name(self) -> &'static str {
@@ -37,6 +39,7 @@ impl Operation {
             Operation::SetApiUserPassword => "SetApiUserPassword",
             Operation::UnlockApiUser => "UnlockApiUser",
             Operation::DeleteApiUser => "DeleteApiUser",
+            Operation::GetAuditEvents => "GetAuditEvents",
         }
     }
 

@@ -3,7 +3,11 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Numbered migrations; the n-th entry brings the schema to version n + 1. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_lockout_and_audit.sql"),
+    include_str!("migrations/0003_web_sessions.sql"),
+];
 
 /// Applies the migrations this database has not seen yet, in one immediate transaction, so
 /// that a CLI command and a server starting together do not both apply them.

@@ -2,9 +2,11 @@
 //! write so that concurrent writers wait on the busy timeout instead of failing.
 
 use super::{Store, StoredCredential, migrations};
+use crate::domain::audit::{Change, changed_fields, created_fields};
 use crate::domain::{
-    Account, AccountId, ApiUser, ApiUserChanges, ApiUserId, Description, Error, Login, NewAccount,
-    NewAccountUser, NewApiUser, Paging, PasswordHash, Principal, Result, Role, Status, Timestamp,
+    Account, AccountId, ApiUser, ApiUserChanges, ApiUserId, Audit, AuditAction, AuditEvent,
+    Channel, Description, Error, Login, NewAccount, NewAccountUser, NewApiUser, Origin, Paging,
+    PasswordHash, Principal, Result, Role, Status, Timestamp,
 };
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{
@@ -15,8 +17,6 @@ use std::time::Duration;
 
 const POOL_SIZE: u32 = 8;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// `lastUsed` is rewritten at most once a minute per API user.
-const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
 
 pub struct SqliteStore {
     pool: r2d2::Pool<SqliteConnectionManager>,
@@ -71,6 +71,8 @@ fn tune(conn: &mut Connection) -> rusqlite::Result<()> {
          PRAGMA foreign_keys = ON;",
     )
 }
+
+mod web_sessions;
 
 const API_USER_COLUMNS: &str = "id, account_id, login, description, status, tiered_rate_limit, \
                                 locked, created, last_used";
@@ -132,6 +134,65 @@ fn now() -> i64 {
     Timestamp::now().seconds()
 }
 
+/// Writes one audit event; `changes` are kept in order as `[[field, value], …]`.
+fn record_event(
+    tx: &Transaction,
+    account: AccountId,
+    audit: &Audit,
+    action: AuditAction,
+    target: &str,
+    changes: &[Change],
+) -> Result<()> {
+    let changes = serde_json::to_string(changes).map_err(Error::unknown)?;
+    tx.execute(
+        "INSERT INTO audit_events
+         (account_id, at, actor, action, target, protocol, address, changes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            account.0,
+            audit.at.seconds(),
+            audit.actor,
+            action.as_str(),
+            target,
+            audit.origin.channel.as_str(),
+            audit.origin.address,
+            changes
+        ],
+    )
+    .map_err(Error::unknown)?;
+    Ok(())
+}
+
+fn audit_event_from_row(row: &Row) -> rusqlite::Result<AuditEvent> {
+    let action: String = row.get(4)?;
+    let channel: String = row.get(6)?;
+    let changes: String = row.get(8)?;
+    let unreadable = |what: &str| corrupt(Error::Unknown(format!("unreadable audit {what}")));
+    Ok(AuditEvent {
+        id: row.get(0)?,
+        account: AccountId(row.get(1)?),
+        at: Timestamp(row.get(2)?),
+        actor: row.get(3)?,
+        action: AuditAction::parse(&action).ok_or_else(|| unreadable("action"))?,
+        target: row.get(5)?,
+        origin: Origin {
+            channel: Channel::parse(&channel).ok_or_else(|| unreadable("protocol"))?,
+            address: row.get(7)?,
+        },
+        changes: serde_json::from_str(&changes).map_err(|_| unreadable("changes"))?,
+    })
+}
+
+/// Forgets the wrong passwords counted for a login.
+fn clear_failures(tx: &Transaction, login: &str) -> Result<()> {
+    tx.execute(
+        "UPDATE logins SET failed_logins = 0, first_failed_at = NULL WHERE login = ?1",
+        [login],
+    )
+    .map_err(Error::unknown)?;
+    Ok(())
+}
+
 impl Store for SqliteStore {
     fn account(&self, id: AccountId) -> Result<Account> {
         self.read(|conn| {
@@ -165,7 +226,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn create_account(&self, new: &NewAccount) -> Result<AccountId> {
+    fn create_account(&self, new: &NewAccount, audit: &Audit) -> Result<AccountId> {
         self.write(|tx| {
             claim_login(tx, &new.owner_login)?;
             tx.execute(
@@ -186,11 +247,19 @@ impl Store for SqliteStore {
                 ],
             )
             .map_err(Error::unknown)?;
+            record_event(
+                tx,
+                account,
+                audit,
+                AuditAction::AccountCreated,
+                new.owner_login.as_str(),
+                &[("name", new.name.clone())],
+            )?;
             Ok(account)
         })
     }
 
-    fn add_account_user(&self, new: &NewAccountUser) -> Result<()> {
+    fn add_account_user(&self, new: &NewAccountUser, audit: &Audit) -> Result<()> {
         self.write(|tx| {
             claim_login(tx, &new.login)?;
             tx.execute(
@@ -206,18 +275,54 @@ impl Store for SqliteStore {
                 ],
             )
             .map_err(Error::unknown)?;
-            Ok(())
+            record_event(
+                tx,
+                new.account,
+                audit,
+                AuditAction::AccountUserAdded,
+                new.login.as_str(),
+                &[("canManageAccount", new.can_manage_account.to_string())],
+            )
+        })
+    }
+
+    fn unlock_account_user(&self, login: &Login, audit: &Audit) -> Result<bool> {
+        self.write(|tx| {
+            let account: Option<i64> = tx
+                .query_row(
+                    "UPDATE account_users SET locked = 0 WHERE login = ?1 RETURNING account_id",
+                    [login.as_str()],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(Error::unknown)?;
+            let Some(account) = account else {
+                return Ok(false);
+            };
+            clear_failures(tx, login.as_str())?;
+            record_event(
+                tx,
+                AccountId(account),
+                audit,
+                AuditAction::AccountUserUnlocked,
+                login.as_str(),
+                &[],
+            )?;
+            Ok(true)
         })
     }
 
     fn credential(&self, login: &str) -> Result<Option<StoredCredential>> {
         self.read(|conn| {
             let account_user = conn
-                .query_row(
-                    "SELECT account_id, login, password_hash, is_owner, can_manage_account
-                     FROM account_users WHERE login = ?1",
-                    [login],
-                    |row| {
+                .prepare_cached(
+                    "SELECT u.account_id, u.login, u.password_hash, u.is_owner,
+                            u.can_manage_account, u.locked = 0, l.failed_logins
+                     FROM account_users u JOIN logins l ON l.login = u.login
+                     WHERE u.login = ?1",
+                )
+                .and_then(|mut statement| {
+                    statement.query_row([login], |row| {
                         let role = if row.get(3)? {
                             Role::Owner
                         } else {
@@ -225,41 +330,82 @@ impl Store for SqliteStore {
                                 can_manage_account: row.get(4)?,
                             }
                         };
-                        credential_from(
-                            row.get(0)?,
-                            &row.get::<_, String>(1)?,
-                            row.get(2)?,
-                            role,
-                            true,
-                        )
-                    },
-                )
+                        credential_from(row, role, row.get(5)?, row.get(6)?, false, None)
+                    })
+                })
                 .optional()
                 .map_err(Error::unknown)?;
             if account_user.is_some() {
                 return Ok(account_user);
             }
-            conn.query_row(
-                "SELECT account_id, login, password_hash, id, status = 'Enabled' AND locked = 0
-                 FROM api_users WHERE login = ?1",
-                [login],
-                |row| {
-                    let role = Role::ApiUser(ApiUserId(row.get(3)?));
-                    credential_from(
-                        row.get(0)?,
-                        &row.get::<_, String>(1)?,
-                        row.get(2)?,
-                        role,
-                        row.get(4)?,
-                    )
-                },
+            conn.prepare_cached(
+                "SELECT a.account_id, a.login, a.password_hash, a.id,
+                        a.status = 'Enabled' AND a.locked = 0, l.failed_logins,
+                        a.tiered_rate_limit, a.last_used
+                 FROM api_users a JOIN logins l ON l.login = a.login
+                 WHERE a.login = ?1",
             )
+            .and_then(|mut statement| {
+                statement.query_row([login], |row| {
+                    let role = Role::ApiUser(ApiUserId(row.get(3)?));
+                    let last_used = row.get::<_, Option<i64>>(7)?.map(Timestamp);
+                    credential_from(row, role, row.get(4)?, row.get(5)?, row.get(6)?, last_used)
+                })
+            })
             .optional()
             .map_err(Error::unknown)
         })
     }
 
-    fn insert_api_user(&self, new: &NewApiUser) -> Result<ApiUser> {
+    fn count_failed_login(&self, login: &Login, at: Timestamp, window_seconds: i64) -> Result<u32> {
+        self.write(|tx| {
+            tx.query_row(
+                "UPDATE logins SET
+                   failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ?2 - ?3
+                                        THEN 1 ELSE failed_logins + 1 END,
+                   first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ?2 - ?3
+                                          THEN ?2 ELSE first_failed_at END
+                 WHERE login = ?1 RETURNING failed_logins",
+                params![login.as_str(), at.seconds(), window_seconds],
+                |row| row.get(0),
+            )
+            .optional()
+            .map(Option::unwrap_or_default)
+            .map_err(Error::unknown)
+        })
+    }
+
+    fn lock_login(&self, login: &Login, audit: &Audit) -> Result<bool> {
+        self.write(|tx| {
+            for (table, action) in [
+                ("api_users", AuditAction::ApiUserLocked),
+                ("account_users", AuditAction::AccountUserLocked),
+            ] {
+                let account: Option<i64> = tx
+                    .query_row(
+                        &format!(
+                            "UPDATE {table} SET locked = 1 WHERE login = ?1 AND locked = 0
+                             RETURNING account_id"
+                        ),
+                        [login.as_str()],
+                        |row| row.get(0),
+                    )
+                    .optional()
+                    .map_err(Error::unknown)?;
+                if let Some(account) = account {
+                    record_event(tx, AccountId(account), audit, action, login.as_str(), &[])?;
+                    return Ok(true);
+                }
+            }
+            Ok(false)
+        })
+    }
+
+    fn clear_failed_logins(&self, login: &Login) -> Result<()> {
+        self.write(|tx| clear_failures(tx, login.as_str()))
+    }
+
+    fn insert_api_user(&self, new: &NewApiUser, audit: &Audit) -> Result<ApiUser> {
         self.write(|tx| {
             claim_login(tx, &new.login)?;
             tx.execute(
@@ -278,6 +424,14 @@ impl Store for SqliteStore {
             )
             .map_err(Error::unknown)?;
             let id = i32::try_from(tx.last_insert_rowid()).map_err(Error::unknown)?;
+            record_event(
+                tx,
+                new.account,
+                audit,
+                AuditAction::ApiUserCreated,
+                new.login.as_str(),
+                &created_fields(new),
+            )?;
             select_api_user(tx, new.account, ApiUserId(id))
         })
     }
@@ -309,6 +463,7 @@ impl Store for SqliteStore {
         account: AccountId,
         id: ApiUserId,
         changes: &ApiUserChanges,
+        audit: &Audit,
     ) -> Result<ApiUser> {
         self.write(|tx| {
             let changed = tx
@@ -328,7 +483,16 @@ impl Store for SqliteStore {
                 )
                 .map_err(Error::unknown)?;
             expect_one_row(changed)?;
-            select_api_user(tx, account, id)
+            let user = select_api_user(tx, account, id)?;
+            record_event(
+                tx,
+                account,
+                audit,
+                AuditAction::ApiUserUpdated,
+                user.login.as_str(),
+                &changed_fields(changes),
+            )?;
+            Ok(user)
         })
     }
 
@@ -337,86 +501,125 @@ impl Store for SqliteStore {
         account: AccountId,
         id: ApiUserId,
         hash: &PasswordHash,
+        audit: &Audit,
     ) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
-                "UPDATE api_users SET password_hash = ?3 WHERE id = ?1 AND account_id = ?2",
+            let login = update_returning_login(
+                tx,
+                "UPDATE api_users SET password_hash = ?3 WHERE id = ?1 AND account_id = ?2
+                 RETURNING login",
                 params![id.0, account.0, hash.0],
+            )?;
+            record_event(
+                tx,
+                account,
+                audit,
+                AuditAction::ApiUserPasswordSet,
+                &login,
+                &[],
             )
-            .map_err(Error::unknown)
-            .and_then(expect_one_row)
         })
     }
 
-    fn unlock_api_user(&self, account: AccountId, id: ApiUserId) -> Result<()> {
+    fn unlock_api_user(&self, account: AccountId, id: ApiUserId, audit: &Audit) -> Result<()> {
         self.write(|tx| {
-            tx.execute(
-                "UPDATE api_users SET locked = 0 WHERE id = ?1 AND account_id = ?2",
+            let login = update_returning_login(
+                tx,
+                "UPDATE api_users SET locked = 0 WHERE id = ?1 AND account_id = ?2
+                 RETURNING login",
                 params![id.0, account.0],
+            )?;
+            clear_failures(tx, &login)?;
+            record_event(
+                tx,
+                account,
+                audit,
+                AuditAction::ApiUserUnlocked,
+                &login,
+                &[],
             )
-            .map_err(Error::unknown)
-            .and_then(expect_one_row)
         })
     }
 
-    fn delete_api_user(&self, account: AccountId, id: ApiUserId) -> Result<()> {
+    fn delete_api_user(&self, account: AccountId, id: ApiUserId, audit: &Audit) -> Result<()> {
         self.write(|tx| {
-            let login: String = tx
-                .query_row(
-                    "DELETE FROM api_users WHERE id = ?1 AND account_id = ?2 RETURNING login",
-                    params![id.0, account.0],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(Error::unknown)?
-                .ok_or(Error::ApiUserNotFound)?;
-            tx.execute("DELETE FROM logins WHERE login = ?1", [login])
+            let login = update_returning_login(
+                tx,
+                "DELETE FROM api_users WHERE id = ?1 AND account_id = ?2 RETURNING login",
+                params![id.0, account.0],
+            )?;
+            tx.execute("DELETE FROM logins WHERE login = ?1", [&login])
                 .map_err(Error::unknown)?;
-            Ok(())
+            record_event(tx, account, audit, AuditAction::ApiUserDeleted, &login, &[])
+        })
+    }
+
+    fn list_audit_events(&self, account: AccountId, paging: Paging) -> Result<Vec<AuditEvent>> {
+        self.read(|conn| {
+            let mut statement = conn
+                .prepare_cached(
+                    "SELECT id, account_id, at, actor, action, target, protocol, address, changes
+                     FROM audit_events WHERE account_id = ?1
+                     ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+                )
+                .map_err(Error::unknown)?;
+            statement
+                .query_map(
+                    params![account.0, paging.select, paging.skip],
+                    audit_event_from_row,
+                )
+                .and_then(Iterator::collect)
+                .map_err(Error::unknown)
         })
     }
 
     fn record_api_user_use(&self, id: ApiUserId, at: Timestamp) -> Result<()> {
-        let stale_before = at.seconds() - LAST_USED_RESOLUTION_SECONDS;
-        let is_fresh = self.read(|conn| {
-            conn.query_row(
-                "SELECT last_used IS NOT NULL AND last_used > ?2 FROM api_users WHERE id = ?1",
-                params![id.0, stale_before],
-                |row| row.get::<_, bool>(0),
-            )
-            .optional()
-            .map_err(Error::unknown)
-        })?;
-        if is_fresh != Some(false) {
-            return Ok(());
-        }
         self.write(|tx| {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE api_users SET last_used = ?2
-                 WHERE id = ?1 AND (last_used IS NULL OR last_used <= ?3)",
-                params![id.0, at.seconds(), stale_before],
+                 WHERE id = ?1 AND (last_used IS NULL OR last_used < ?2)",
             )
+            .and_then(|mut statement| statement.execute(params![id.0, at.seconds()]))
             .map_err(Error::unknown)?;
             Ok(())
         })
     }
 }
 
+/// Runs an update or delete of one API user of the account that returns its login;
+/// `ApiUserNotFound` when it touched no row.
+fn update_returning_login(
+    tx: &Transaction,
+    sql: &str,
+    parameters: impl rusqlite::Params,
+) -> Result<String> {
+    tx.query_row(sql, parameters, |row| row.get(0))
+        .optional()
+        .map_err(Error::unknown)?
+        .ok_or(Error::ApiUserNotFound)
+}
+
+/// A credential from a row whose first three columns are account, login and password hash.
 fn credential_from(
-    account: i64,
-    login: &str,
-    password_hash: String,
+    row: &Row,
     role: Role,
     may_authenticate: bool,
+    failed_logins: u32,
+    tiered_rate_limit: bool,
+    last_used: Option<Timestamp>,
 ) -> rusqlite::Result<StoredCredential> {
+    let login: String = row.get(1)?;
     Ok(StoredCredential {
         principal: Principal {
-            account: AccountId(account),
-            login: Login::parse(login, "email").map_err(corrupt)?,
+            account: AccountId(row.get(0)?),
+            login: Login::parse(&login, "email").map_err(corrupt)?,
             role,
         },
-        password_hash: PasswordHash(password_hash),
+        password_hash: PasswordHash(row.get(2)?),
         may_authenticate,
+        failed_logins,
+        tiered_rate_limit,
+        last_used,
     })
 }
 
@@ -430,17 +633,31 @@ mod tests {
         (dir, store)
     }
 
+    fn audit() -> Audit {
+        Audit {
+            actor: "owner@example.com".into(),
+            origin: Origin {
+                channel: Channel::Rest,
+                address: Some("127.0.0.1".into()),
+            },
+            at: Timestamp(1_800_000_000),
+        }
+    }
+
     fn login(text: &str) -> Login {
         Login::parse(text, "email").unwrap()
     }
 
     fn account(store: &SqliteStore, owner: &str) -> AccountId {
         store
-            .create_account(&NewAccount {
-                name: "Acme".into(),
-                owner_login: login(owner),
-                owner_password_hash: PasswordHash("$2b$04$hash".into()),
-            })
+            .create_account(
+                &NewAccount {
+                    name: "Acme".into(),
+                    owner_login: login(owner),
+                    owner_password_hash: PasswordHash("$2b$04$hash".into()),
+                },
+                &audit(),
+            )
             .unwrap()
     }
 
@@ -462,12 +679,12 @@ mod tests {
         let acme = account(&store, "owner@example.com");
         assert_eq!(
             store
-                .insert_api_user(&new_api_user(acme, "OWNER@example.com"))
+                .insert_api_user(&new_api_user(acme, "OWNER@example.com"), &audit())
                 .map(|_| ()),
             Err(Error::ApiUserExists)
         );
         store
-            .insert_api_user(&new_api_user(acme, "shop@example.com"))
+            .insert_api_user(&new_api_user(acme, "shop@example.com"), &audit())
             .unwrap();
         let clash = NewAccountUser {
             account: acme,
@@ -475,7 +692,10 @@ mod tests {
             password_hash: PasswordHash("x".into()),
             can_manage_account: false,
         };
-        assert_eq!(store.add_account_user(&clash), Err(Error::ApiUserExists));
+        assert_eq!(
+            store.add_account_user(&clash, &audit()),
+            Err(Error::ApiUserExists)
+        );
     }
 
     #[test]
@@ -484,16 +704,16 @@ mod tests {
         let acme = account(&store, "owner@acme.example");
         let other = account(&store, "owner@other.example");
         let user = store
-            .insert_api_user(&new_api_user(acme, "shop@x.example"))
+            .insert_api_user(&new_api_user(acme, "shop@x.example"), &audit())
             .unwrap();
         assert_eq!(store.api_user(other, user.id), Err(Error::ApiUserNotFound));
         assert_eq!(
-            store.delete_api_user(other, user.id),
+            store.delete_api_user(other, user.id, &audit()),
             Err(Error::ApiUserNotFound)
         );
         assert_eq!(
             store
-                .update_api_user(other, user.id, &ApiUserChanges::default())
+                .update_api_user(other, user.id, &ApiUserChanges::default(), &audit())
                 .map(|_| ()),
             Err(Error::ApiUserNotFound)
         );
@@ -501,25 +721,29 @@ mod tests {
     }
 
     #[test]
-    fn last_used_is_rewritten_at_most_once_a_minute() {
+    fn last_used_only_moves_forward() {
         let (_dir, store) = store();
         let acme = account(&store, "owner@example.com");
         let user = store
-            .insert_api_user(&new_api_user(acme, "shop@x.example"))
+            .insert_api_user(&new_api_user(acme, "shop@x.example"), &audit())
             .unwrap();
         let read = || store.api_user(acme, user.id).unwrap().last_used;
-        store
-            .record_api_user_use(user.id, Timestamp(1_000))
-            .unwrap();
-        assert_eq!(read(), Some(Timestamp(1_000)));
-        store
-            .record_api_user_use(user.id, Timestamp(1_059))
-            .unwrap();
-        assert_eq!(read(), Some(Timestamp(1_000)));
         store
             .record_api_user_use(user.id, Timestamp(1_060))
             .unwrap();
         assert_eq!(read(), Some(Timestamp(1_060)));
+        store
+            .record_api_user_use(user.id, Timestamp(1_000))
+            .unwrap();
+        assert_eq!(read(), Some(Timestamp(1_060)));
+        assert_eq!(
+            store
+                .credential("shop@x.example")
+                .unwrap()
+                .unwrap()
+                .last_used,
+            Some(Timestamp(1_060))
+        );
     }
 
     #[test]
@@ -527,12 +751,128 @@ mod tests {
         let (_dir, store) = store();
         let acme = account(&store, "owner@example.com");
         let first = store
-            .insert_api_user(&new_api_user(acme, "a@x.example"))
+            .insert_api_user(&new_api_user(acme, "a@x.example"), &audit())
             .unwrap();
-        store.delete_api_user(acme, first.id).unwrap();
+        store.delete_api_user(acme, first.id, &audit()).unwrap();
         let second = store
-            .insert_api_user(&new_api_user(acme, "a@x.example"))
+            .insert_api_user(&new_api_user(acme, "a@x.example"), &audit())
             .unwrap();
         assert!(second.id.0 > first.id.0);
+    }
+
+    #[test]
+    fn wrong_passwords_are_counted_within_the_window_and_lock_once() {
+        let (_dir, store) = store();
+        let acme = account(&store, "owner@example.com");
+        let user = store
+            .insert_api_user(&new_api_user(acme, "shop@x.example"), &audit())
+            .unwrap();
+        let count = |at| {
+            store
+                .count_failed_login(&user.login, Timestamp(at), 900)
+                .unwrap()
+        };
+        assert_eq!(count(1_000), 1);
+        assert_eq!(count(1_100), 2);
+        assert_eq!(
+            count(1_900),
+            1,
+            "a failure after the window starts a new count"
+        );
+        assert_eq!(
+            store
+                .credential("SHOP@x.example")
+                .unwrap()
+                .unwrap()
+                .failed_logins,
+            1
+        );
+        assert!(store.lock_login(&user.login, &audit()).unwrap());
+        assert!(
+            !store.lock_login(&user.login, &audit()).unwrap(),
+            "locked once"
+        );
+        let stored = store.credential("shop@x.example").unwrap().unwrap();
+        assert!(!stored.may_authenticate);
+        store.unlock_api_user(acme, user.id, &audit()).unwrap();
+        let stored = store.credential("shop@x.example").unwrap().unwrap();
+        assert!(stored.may_authenticate);
+        assert_eq!(stored.failed_logins, 0);
+        let owner = login("owner@example.com");
+        assert!(store.lock_login(&owner, &audit()).unwrap());
+        assert!(
+            !store
+                .credential("owner@example.com")
+                .unwrap()
+                .unwrap()
+                .may_authenticate
+        );
+        assert!(store.unlock_account_user(&owner, &audit()).unwrap());
+        assert!(
+            !store
+                .unlock_account_user(&login("nobody@example.com"), &audit())
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn every_change_is_recorded_with_its_context_newest_first() {
+        let (_dir, store) = store();
+        let acme = account(&store, "owner@example.com");
+        let user = store
+            .insert_api_user(&new_api_user(acme, "shop@x.example"), &audit())
+            .unwrap();
+        let changes = ApiUserChanges {
+            status: Some(Status::Disabled),
+            ..ApiUserChanges::default()
+        };
+        store
+            .update_api_user(acme, user.id, &changes, &audit())
+            .unwrap();
+        store
+            .set_api_user_password(acme, user.id, &PasswordHash("$2b$04$new".into()), &audit())
+            .unwrap();
+        store.delete_api_user(acme, user.id, &audit()).unwrap();
+        let events = store
+            .list_audit_events(acme, Paging::parse(None, None).unwrap())
+            .unwrap();
+        let actions: Vec<_> = events.iter().map(|e| e.action).collect();
+        assert_eq!(
+            actions,
+            [
+                AuditAction::ApiUserDeleted,
+                AuditAction::ApiUserPasswordSet,
+                AuditAction::ApiUserUpdated,
+                AuditAction::ApiUserCreated,
+                AuditAction::AccountCreated,
+            ]
+        );
+        assert_eq!(
+            events[2].changes,
+            [("status".to_owned(), "Disabled".to_owned())]
+        );
+        assert_eq!(
+            events[3].changes[0],
+            ("email".to_owned(), "shop@x.example".to_owned())
+        );
+        assert!(
+            events[1].changes.is_empty(),
+            "no password or hash is recorded"
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.target == "shop@x.example" || e.action == AuditAction::AccountCreated)
+        );
+        assert_eq!(events[0].origin, audit().origin);
+        assert_eq!(events[0].actor, "owner@example.com");
+        let other = account(&store, "owner@other.example");
+        assert_eq!(
+            store
+                .list_audit_events(other, Paging::parse(None, None).unwrap())
+                .unwrap()
+                .len(),
+            1
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! Starts the real server on 127.0.0.1:0 with a fresh SQLite file and bcrypt cost 4, and
 //! talks to it over HTTP.
 
-use dualgate::config::{Settings, StoreSettings};
-use dualgate::limits::Limits;
-use dualgate::service::accounts::{add_account_user, create_account};
-use dualgate::startup::{Application, open_gateway};
+use clap::Parser;
+use dualgate::config::{Cli, Command, StoreSettings};
+use dualgate::service::accounts::{add_account_user, create_account, unlock_account_user};
+use dualgate::startup::{Application, open_operator_gateway};
 use reqwest::{Method, StatusCode};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -68,30 +68,36 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts a server on the database in `dir` (a restart when it already holds one).
 pub async fn spawn_app_in(dir: Arc<TempDir>) -> TestApp {
-    let limits = Limits {
-        max_body_bytes: 64 * 1024,
-        ..Limits::DEFAULT
-    };
-    spawn_app_with(dir, limits).await
+    spawn_app_with(dir, &[]).await
 }
 
-/// Starts a server on a fresh database with the given limits.
-pub async fn spawn_app_with_limits(limits: Limits) -> TestApp {
-    spawn_app_with(Arc::new(tempfile::tempdir().unwrap()), limits).await
-}
-
-async fn spawn_app_with(dir: Arc<TempDir>, limits: Limits) -> TestApp {
+/// Starts a server with `dualgate serve`'s defaults (but bcrypt cost 4 and, unless `flags` set
+/// one, a 64 KiB body limit), and `flags` on top, parsed as the command line parses them.
+pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
     let db = dir.path().join("dualgate.db");
-    let settings = Settings {
-        store: store_settings(&db),
-        bind: "127.0.0.1:0".into(),
-        public_url: None,
-        apiuser_domain: "apiconnector.com".into(),
-        limits,
-        rate_limit_flat_per_hour: 2000,
-        account_name: "Default".into(),
-        owner_email: OWNER.into(),
-        owner_password: Some(OWNER_PASSWORD.into()),
+    let db_flag = db.to_str().unwrap();
+    let base = [
+        "dualgate",
+        "serve",
+        "--db",
+        db_flag,
+        "--bcrypt-cost",
+        "4",
+        "--bind",
+        "127.0.0.1:0",
+        "--owner-email",
+        OWNER,
+        "--owner-password",
+        OWNER_PASSWORD,
+    ];
+    let body_limit: &[&str] = if flags.contains(&"--max-body-bytes") {
+        &[]
+    } else {
+        &["--max-body-bytes", "65536"]
+    };
+    let cli = Cli::try_parse_from(base.iter().chain(body_limit).chain(flags)).expect("valid flags");
+    let Command::Serve(settings) = cli.command else {
+        unreachable!("the serve command was parsed")
     };
     let application = Application::build(&settings).expect("the server starts");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -127,7 +133,7 @@ impl TestApp {
         can_manage: bool,
         account: Option<i64>,
     ) {
-        let gateway = open_gateway(&store_settings(&self.db), "", String::new(), 0).unwrap();
+        let gateway = open_operator_gateway(&store_settings(&self.db)).unwrap();
         add_account_user(
             &gateway,
             account.map(dualgate::domain::AccountId),
@@ -138,9 +144,15 @@ impl TestApp {
         .expect("account user added");
     }
 
+    /// Unlocks an account user through the same code as `dualgate user unlock`.
+    pub fn unlock_account_user(&self, email: &str) {
+        let gateway = open_operator_gateway(&store_settings(&self.db)).unwrap();
+        unlock_account_user(&gateway, email).expect("account user unlocked");
+    }
+
     /// Creates a second account through the same code as `dualgate account create`.
     pub fn create_account(&self, name: &str, owner: &str, password: &str) -> i64 {
-        let gateway = open_gateway(&store_settings(&self.db), "", String::new(), 0).unwrap();
+        let gateway = open_operator_gateway(&store_settings(&self.db)).unwrap();
         create_account(&gateway, name, owner, password).unwrap().0
     }
 

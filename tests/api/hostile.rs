@@ -245,8 +245,11 @@ async fn send_json(address: &str, method: &str, path: &str, body: Vec<u8>) -> Re
     into_reply(response).await
 }
 
+/// A server with every limit at its default (the other tests run with a 64 KiB body limit).
 async fn defaults() -> TestApp {
-    spawn_app_with_limits(Limits::DEFAULT).await
+    let body_limit = Limits::DEFAULT.max_body_bytes.to_string();
+    let flags = ["--max-body-bytes", body_limit.as_str()];
+    spawn_app_with(Arc::new(tempfile::tempdir().unwrap()), &flags).await
 }
 
 #[tokio::test]
@@ -583,20 +586,23 @@ async fn while_trickling(app: &TestApp, heads: Vec<String>, bytes: &'static [u8]
     replies
 }
 
-fn slow_limits() -> Limits {
-    Limits {
-        client_request_timeout_secs: 1,
-        body_read_timeout_secs: 1,
-        ..Limits::DEFAULT
-    }
+/// A server that gives headers and bodies one second each.
+async fn impatient() -> TestApp {
+    let flags = [
+        "--client-request-timeout-secs",
+        "1",
+        "--body-read-timeout-secs",
+        "1",
+    ];
+    spawn_app_with(Arc::new(tempfile::tempdir().unwrap()), &flags).await
 }
 
-/// Many times longer than the one-second timeouts of `slow_limits`, a byte every 100 ms.
+/// Many times longer than the one-second timeouts of `impatient`, a byte every 100 ms.
 const SLOW_BYTES: &[u8] = &[b'x'; 600];
 
 #[tokio::test]
 async fn a_trickled_body_is_cut_off_while_others_are_served() {
-    let app = spawn_app_with_limits(slow_limits()).await;
+    let app = impatient().await;
     let head = |method: &str, path: &str, content_type: &str| {
         format!(
             "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\n\
@@ -628,7 +634,7 @@ async fn a_trickled_body_is_cut_off_while_others_are_served() {
 /// closes (SECURITY.md explains why that is not a catalogue error).
 #[tokio::test]
 async fn trickled_headers_are_cut_off_while_others_are_served() {
-    let app = spawn_app_with_limits(slow_limits()).await;
+    let app = impatient().await;
     let heads = vec![
         "POST /v2/api-users HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".to_owned(),
         format!("POST {SOAP_URL} HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "),
@@ -644,7 +650,7 @@ async fn trickled_headers_are_cut_off_while_others_are_served() {
 /// default) there is no later request whose headers could trickle in without a deadline.
 #[tokio::test]
 async fn a_connection_carries_one_request_so_no_later_headers_can_trickle() {
-    let app = spawn_app_with_limits(slow_limits()).await;
+    let app = impatient().await;
     let head = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /health HTTP/1.1\r\nX-Slow: ";
     let reply = trickle(app.address.clone(), head.to_owned(), SLOW_BYTES).await;
     assert_eq!(reply.status, StatusCode::OK);

@@ -3,13 +3,16 @@
 mod authorization;
 mod cli;
 mod concurrency;
+mod credential_cache;
 mod fixtures;
 mod helpers;
 mod hostile;
 mod openapi;
 mod parity;
+mod protection;
 mod rest;
 mod restart;
 mod soap;
+mod web;
 mod wsdl;
 mod xml;

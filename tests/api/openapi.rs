@@ -45,6 +45,7 @@ async fn the_document_lists_the_contracts_rest_operations_and_health() {
         ("DELETE", "/v2/api-users/{id}"),
         ("PUT", "/v2/api-users/{id}/password"),
         ("POST", "/v2/api-users/{id}/unlock"),
+        ("GET", "/v2/audit-events"),
         ("GET", "/health"),
     ]
     .into_iter()

@@ -143,8 +143,8 @@ function lifecycle(Run $run): void
     $owner = make_client($run, $OWNER, $OWNER_PASSWORD);
     $ops = array_unique(array_map(fn ($f) => preg_replace('/^\S+\s+(\w+)\(.*$/s', '$1', $f), $owner->__getFunctions()));
     sort($ops);
-    check_eq($ops, ['CreateApiUser', 'DeleteApiUser', 'GetApiUserById', 'GetApiUsers', 'GetCurrentAccountInfo',
-        'GetServerTime', 'SetApiUserPassword', 'UnlockApiUser', 'UpdateApiUser'], "$t: WSDL imported from $URL with the 9 operations");
+    check_eq($ops, ['CreateApiUser', 'DeleteApiUser', 'GetApiUserById', 'GetApiUsers', 'GetAuditEvents', 'GetCurrentAccountInfo',
+        'GetServerTime', 'SetApiUserPassword', 'UnlockApiUser', 'UpdateApiUser'], "$t: WSDL imported from $URL with the 10 operations");
 
     // 2. as the owner
     $suffix = bin2hex(random_bytes(3));

@@ -43,8 +43,8 @@ sub show($v) { defined $v ? "'$v'" : 'undef' }
 my $schema = SOAP::Schema->schema_url($WSDL)->parse('ApiService', 'Secure_ApiService');
 my $OPS = $schema->services->{ApiService} // {};
 my @want = qw(GetCurrentAccountInfo GetServerTime GetApiUsers GetApiUserById CreateApiUser
-  UpdateApiUser SetApiUserPassword UnlockApiUser DeleteApiUser);
-check(!(grep { !$OPS->{$_} } @want), 'soap11: SOAP::Schema imports the 9 operations of Secure_ApiService',
+  UpdateApiUser SetApiUserPassword UnlockApiUser DeleteApiUser GetAuditEvents);
+check(!(grep { !$OPS->{$_} } @want), 'soap11: SOAP::Schema imports the 10 operations of Secure_ApiService',
   join(',', sort keys %$OPS));
 my $ENDPOINT = eval { $OPS->{GetServerTime}{endpoint}->value } // '';
 check($ENDPOINT eq "$URL/v2/Api.svc", 'soap11: WSDL soap:address is the served endpoint', show($ENDPOINT));
