@@ -3,7 +3,7 @@
 use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
-use crate::http::{log_requests, rate_limit_headers};
+use crate::http::{guard_body, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
@@ -99,6 +99,7 @@ impl Application {
                 .into_utoipa_app()
                 .configure(rest::routes)
                 .into_app()
+                .wrap(from_fn(guard_body))
                 .wrap(from_fn(rate_limit_headers))
                 .wrap(from_fn(log_requests))
                 .app_data(gateway.clone())

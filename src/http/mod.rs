@@ -7,7 +7,7 @@ mod media_type;
 mod rate_limit_headers;
 mod request_log;
 
-pub use body::{BodyLimits, read_body, refuse_unread};
+pub use body::{BodyLimits, guard_body, read_body};
 pub use call::{basic_credentials, call_as};
 pub use media_type::MediaType;
 pub use rate_limit_headers::{error_headers, rate_limit_headers};

@@ -8,9 +8,7 @@ use super::dto::{
 use super::error::error_response;
 use super::json_body::{JsonLimits, parse_json};
 use crate::domain::{Caller, Channel, Error, Result};
-use crate::http::{
-    MediaType, Protocol, basic_credentials, call_as, label_request, read_body, refuse_unread,
-};
+use crate::http::{MediaType, Protocol, basic_credentials, call_as, label_request, read_body};
 use crate::service::{
     self, Gateway, account_info::account_info, audit_events::list_audit_events,
     create::create_api_user, delete::delete_api_user, get::get_api_user, list::list_api_users,
@@ -52,12 +50,12 @@ where
 async fn read_body_or_refuse(
     request: &HttpRequest,
     operation: &str,
-    mut payload: Payload,
+    payload: Payload,
 ) -> Result<Bytes, HttpResponse> {
     label_request(request, Protocol::Rest, operation);
-    read_body(request, &mut payload)
+    read_body(request, payload)
         .await
-        .map_err(|error| refuse_unread(error_response(&error), payload))
+        .map_err(|error| error_response(&error))
 }
 
 /// The app's JSON limits, or the error that says they are not configured.

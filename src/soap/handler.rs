@@ -13,7 +13,6 @@ use super::xml_tree::XmlLimits;
 use crate::domain::{Caller, Channel, Error, Result};
 use crate::http::{
     MediaType, Protocol, basic_credentials, call_as, error_headers, label_request, read_body,
-    refuse_unread,
 };
 use crate::service::{
     Gateway, account_info::account_info, audit_events::list_audit_events, create::create_api_user,
@@ -145,7 +144,7 @@ fn execute(gateway: &Gateway, caller: &Caller, request: Request) -> Result<Reply
 pub async fn soap_endpoint(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    mut payload: Payload,
+    payload: Payload,
 ) -> HttpResponse {
     let media_type = MediaType::of(&request);
     let version = match version_of(&media_type.essence) {
@@ -156,9 +155,9 @@ pub async fn soap_endpoint(
         }
     };
     label_request(&request, protocol(version), "-");
-    let body = match read_body(&request, &mut payload).await {
+    let body = match read_body(&request, payload).await {
         Ok(body) => body,
-        Err(error) => return refuse_unread(fault_response(version, &error.into()), payload),
+        Err(error) => return fault_response(version, &error.into()),
     };
     let limits = match request.app_data::<XmlLimits>() {
         Some(limits) => limits,
