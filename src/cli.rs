@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
-        Command::Serve(settings) => serve(settings).await,
+        Command::Serve(settings) => serve(*settings).await,
         Command::User {
             command:
                 UserCommand::Add {

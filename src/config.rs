@@ -1,6 +1,7 @@
 //! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
 
-use crate::service::Protection;
+use crate::limits::Limits;
+use crate::service::{CredentialCacheLimits, Protection};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -18,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the gateway.
-    Serve(Settings),
+    Serve(Box<Settings>),
     /// Manage account users (the people who sign in to an account).
     User {
         #[command(subcommand)]
@@ -112,11 +113,13 @@ pub struct Settings {
         default_value = "apiconnector.com"
     )]
     pub apiuser_domain: String,
-    /// Largest request body accepted.
-    #[arg(long, env = "DUALGATE_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
-    pub max_body_bytes: usize,
+    /// Body size, timeouts and XML / JSON structure limits.
+    #[command(flatten)]
+    pub limits: Limits,
     #[command(flatten)]
     pub protection: ProtectionSettings,
+    #[command(flatten)]
+    pub credential_cache: CredentialCacheSettings,
     /// Name of the account created on first start.
     #[arg(long, env = "DUALGATE_ACCOUNT_NAME", default_value = "Default")]
     pub account_name: String,
@@ -130,6 +133,10 @@ pub struct Settings {
     /// Password of the owner created on first start (generated and printed when unset).
     #[arg(long, env = "DUALGATE_OWNER_PASSWORD", hide_env_values = true)]
     pub owner_password: Option<String>,
+    /// Minutes a sign-in to the Access page lasts after its last request (1 minute to 7 days).
+    #[arg(long, env = "DUALGATE_WEB_SESSION_MINUTES", default_value_t = 30,
+          value_parser = clap::value_parser!(u32).range(1..=7 * 24 * 60))]
+    pub web_session_minutes: u32,
 }
 
 /// Lockout and rate limits; the defaults are the core's (`service::Protection::default`).
@@ -170,6 +177,28 @@ impl From<ProtectionSettings> for Protection {
             failed_logins_per_address: settings.failed_logins_per_address,
             flat_rate_limit_per_hour: settings.rate_limit_flat_per_hour,
             tiered_rate_limit_per_minute: settings.rate_limit_tiered_per_minute,
+        }
+    }
+}
+
+/// The credential cache: verified credentials recognised without bcrypt.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct CredentialCacheSettings {
+    /// Verified credentials kept (0 turns the cache off: every call pays bcrypt).
+    #[arg(long, env = "DUALGATE_CREDENTIAL_CACHE_ENTRIES",
+          default_value_t = CredentialCacheLimits::default().entries)]
+    pub credential_cache_entries: usize,
+    /// Seconds a verified credential is recognised before bcrypt checks it again.
+    #[arg(long, env = "DUALGATE_CREDENTIAL_CACHE_TTL_SECONDS",
+          default_value_t = CredentialCacheLimits::default().ttl_seconds)]
+    pub credential_cache_ttl_seconds: u64,
+}
+
+impl From<CredentialCacheSettings> for CredentialCacheLimits {
+    fn from(settings: CredentialCacheSettings) -> Self {
+        CredentialCacheLimits {
+            entries: settings.credential_cache_entries,
+            ttl_seconds: settings.credential_cache_ttl_seconds,
         }
     }
 }

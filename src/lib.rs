@@ -1,14 +1,19 @@
-//! dualgate: an account's API users, managed over REST (JSON) and SOAP (WSDL), stored in SQLite.
+//! dualgate: an account's API users, managed over REST (JSON), SOAP (WSDL) and the Access web
+//! page, stored in SQLite.
 #![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+#[cfg(test)]
+mod fuzzing;
 pub mod http;
+pub mod limits;
 pub mod rest;
 pub mod service;
 pub mod soap;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod web;

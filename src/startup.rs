@@ -1,9 +1,9 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
-use crate::auth::{PasswordHasher, UsageMeter};
+use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
-use crate::http::{BodyLimit, log_requests, rate_limit_headers};
+use crate::http::{guard_body, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
@@ -38,6 +38,10 @@ pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<
     Ok(Gateway {
         store: Arc::new(SqliteStore::open(&store.db)?),
         hasher: PasswordHasher::new(store.bcrypt_cost, cores)?,
+        credentials: CredentialCache::new(
+            settings.credential_cache.entries,
+            Duration::from_secs(settings.credential_cache.ttl_seconds),
+        )?,
         usage: UsageMeter::default(),
         failures: UsageMeter::default(),
         settings,
@@ -51,6 +55,7 @@ pub fn open_operator_gateway(store: &StoreSettings) -> Result<Gateway, Error> {
         apiuser_domain: String::new(),
         public_url: String::new(),
         protection: Default::default(),
+        credential_cache: Default::default(),
     };
     open_gateway(store, settings)
 }
@@ -74,6 +79,7 @@ impl Application {
                 apiuser_domain: settings.apiuser_domain.to_ascii_lowercase(),
                 public_url: public_url.clone(),
                 protection: settings.protection.clone().into(),
+                credential_cache: settings.credential_cache.into(),
             },
         )?;
         let bootstrap = bootstrap(
@@ -84,7 +90,8 @@ impl Application {
         )?;
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
-        let limit = BodyLimit(settings.max_body_bytes);
+        let limits = settings.limits;
+        let access = crate::web::AccessSettings::from(settings);
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let server = HttpServer::new(move || {
@@ -92,11 +99,15 @@ impl Application {
                 .into_utoipa_app()
                 .configure(rest::routes)
                 .into_app()
+                .wrap(from_fn(guard_body))
                 .wrap(from_fn(rate_limit_headers))
                 .wrap(from_fn(log_requests))
                 .app_data(gateway.clone())
                 .app_data(wsdl.clone())
-                .app_data(limit)
+                .app_data(limits.body())
+                .app_data(limits.xml())
+                .app_data(limits.json())
+                .configure(|config| crate::web::routes(config, access))
                 .configure(|config| rest::method_fallbacks(config, &allowed))
                 .configure(soap::routes)
                 .service(web::redirect("/docs", "/docs/"))
@@ -107,6 +118,8 @@ impl Application {
                 )
                 .default_service(web::to(rest::not_found))
         })
+        .client_request_timeout(limits.client_request_timeout())
+        .keep_alive(limits.keep_alive())
         .listen(listener)?
         .shutdown_timeout(Duration::from_secs(10).as_secs())
         .run();

@@ -1,3 +1,4 @@
+use super::cache::Scheme;
 use base64::Engine;
 use std::fmt;
 
@@ -5,6 +6,7 @@ use std::fmt;
 /// UsernameToken). The password never prints.
 #[derive(Clone)]
 pub struct Credentials {
+    pub scheme: Scheme,
     pub login: String,
     pub password: String,
 }
@@ -22,6 +24,7 @@ impl Credentials {
         let text = String::from_utf8(decoded).ok()?;
         let (login, password) = text.split_once(':')?;
         Some(Credentials {
+            scheme: Scheme::Basic,
             login: login.to_owned(),
             password: password.to_owned(),
         })

@@ -2,10 +2,12 @@
 //! and so do the protections around them: lockout after wrong passwords, the per-address
 //! limit on failed logins, and the API users' rate limits.
 
+mod cache;
 mod credentials;
 mod hasher;
 mod usage;
 
+pub use cache::{CredentialCache, Scheme};
 pub use credentials::Credentials;
 pub use hasher::PasswordHasher;
 pub use usage::{Standing, UsageMeter};
@@ -17,6 +19,7 @@ use crate::service::Gateway;
 /// One minute-bucket window of the Flat scheme: the rolling hour.
 const FLAT_WINDOW_MINUTES: i64 = 60;
 const TIERED_WINDOW_MINUTES: i64 = 1;
+const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
 
 /// A caller who passed authentication, with where an API user stands against its rate limit.
 #[derive(Debug, Clone)]
@@ -54,10 +57,18 @@ pub fn authenticate(
         return Err(Error::InvalidLogin);
     };
     let login = &stored.principal.login;
-    if !gateway
-        .hasher
-        .verify(&credentials.password, &stored.password_hash)
-    {
+    let verified = gateway.credentials.check(
+        credentials.scheme,
+        login.as_str(),
+        &credentials.password,
+        &stored.password_hash,
+        || {
+            gateway
+                .hasher
+                .verify(&credentials.password, &stored.password_hash)
+        },
+    );
+    if !verified {
         count_address_failure(gateway, &origin, now);
         lock_after_failures(gateway, login, &origin, now)?;
         return Err(Error::InvalidLogin);
@@ -84,7 +95,9 @@ pub fn authenticate(
                 })?;
             // `lastUsed` is bookkeeping: a store that cannot write it (disk full, read-only
             // file) must not turn the API user's call away.
-            if let Err(error) = gateway.store.record_api_user_use(id, now) {
+            if last_used_is_stale(stored.last_used, now)
+                && let Err(error) = gateway.store.record_api_user_use(id, now)
+            {
                 tracing::warn!(cause = error.cause(), "lastUsed not recorded");
             }
             Some(standing)
@@ -98,6 +111,11 @@ pub fn authenticate(
         },
         rate,
     })
+}
+
+/// `lastUsed` is rewritten at most once a minute per API user: no write on every call.
+fn last_used_is_stale(last_used: Option<Timestamp>, now: Timestamp) -> bool {
+    last_used.is_none_or(|at| now.seconds() - at.seconds() >= LAST_USED_RESOLUTION_SECONDS)
 }
 
 /// Counts a failed login against the client's address (refusals past the limit are not
@@ -143,4 +161,19 @@ fn lock_after_failures(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn last_used_is_rewritten_at_most_once_a_minute() {
+        assert!(last_used_is_stale(None, Timestamp(1_000)));
+        assert!(!last_used_is_stale(
+            Some(Timestamp(1_000)),
+            Timestamp(1_059)
+        ));
+        assert!(last_used_is_stale(Some(Timestamp(1_000)), Timestamp(1_060)));
+    }
 }

@@ -13,6 +13,7 @@ pub enum Protocol {
     Soap12,
     Wsdl,
     Health,
+    Web,
 }
 
 impl Protocol {
@@ -23,6 +24,7 @@ impl Protocol {
             Protocol::Soap12 => "SOAP1.2",
             Protocol::Wsdl => "WSDL",
             Protocol::Health => "health",
+            Protocol::Web => "Web",
         }
     }
 }
@@ -43,7 +45,8 @@ pub fn label_request(request: &HttpRequest, protocol: Protocol, operation: &str)
     label.operation = Some(operation.to_owned());
 }
 
-pub(super) fn set_principal(request: &HttpRequest, login: &str) {
+/// Names the principal the request ran as.
+pub fn set_principal(request: &HttpRequest, login: &str) {
     let mut extensions = request.extensions_mut();
     extensions
         .get_or_insert_with(RequestLabel::default)

@@ -6,7 +6,7 @@ use super::dto::{
     ServerTimeJson, UpdateApiUserBody,
 };
 use super::error::error_response;
-use super::json_body::parse_json;
+use super::json_body::{JsonLimits, parse_json};
 use crate::domain::{Caller, Channel, Error, Result};
 use crate::http::{MediaType, Protocol, basic_credentials, call_as, label_request, read_body};
 use crate::service::{
@@ -45,8 +45,8 @@ where
     }
 }
 
-/// Reads the body first, as the SOAP adapter does: an oversized body is refused before any
-/// bcrypt verification is spent on its credentials.
+/// Reads the body first, as the SOAP adapter does: an oversized or trickling body is refused
+/// before any bcrypt verification is spent on its credentials.
 async fn read_body_or_refuse(
     request: &HttpRequest,
     operation: &str,
@@ -56,6 +56,14 @@ async fn read_body_or_refuse(
     read_body(request, payload)
         .await
         .map_err(|error| error_response(&error))
+}
+
+/// The app's JSON limits, or the error that says they are not configured.
+fn json_limits(request: &HttpRequest) -> Result<JsonLimits> {
+    request
+        .app_data::<JsonLimits>()
+        .copied()
+        .ok_or_else(|| Error::unknown("no JsonLimits configured"))
 }
 
 fn path_id(request: &HttpRequest) -> String {
@@ -227,12 +235,13 @@ pub async fn create(
         Err(refusal) => return refusal,
     };
     let media_type = MediaType::of(&request);
+    let limits = json_limits(&request);
     handle(
         &request,
         "CreateApiUser",
         gateway,
         move |gateway, caller| {
-            let input: CreateApiUserBody = parse_json(&media_type, &body)?;
+            let input: CreateApiUserBody = parse_json(&media_type, &body, &limits?)?;
             create_api_user(gateway, caller, &input.into())
         },
         |user| {
@@ -264,13 +273,14 @@ pub async fn update(
         Err(refusal) => return refusal,
     };
     let media_type = MediaType::of(&request);
+    let limits = json_limits(&request);
     let id = path_id(&request);
     handle(
         &request,
         "UpdateApiUser",
         gateway,
         move |gateway, caller| {
-            let input: UpdateApiUserBody = parse_json(&media_type, &body)?;
+            let input: UpdateApiUserBody = parse_json(&media_type, &body, &limits?)?;
             update_api_user(gateway, caller, &id, &input.into())
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
@@ -298,13 +308,14 @@ pub async fn set_password(
         Err(refusal) => return refusal,
     };
     let media_type = MediaType::of(&request);
+    let limits = json_limits(&request);
     let id = path_id(&request);
     handle(
         &request,
         "SetApiUserPassword",
         gateway,
         move |gateway, caller| {
-            let input: PasswordBody = parse_json(&media_type, &body)?;
+            let input: PasswordBody = parse_json(&media_type, &body, &limits?)?;
             set_api_user_password(
                 gateway,
                 caller,

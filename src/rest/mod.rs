@@ -3,6 +3,8 @@
 
 mod dto;
 mod error;
+#[cfg(test)]
+mod fuzz;
 mod handlers;
 mod health;
 mod json_body;
@@ -10,4 +12,5 @@ pub mod openapi;
 mod routes;
 
 pub use error::not_found;
+pub use json_body::JsonLimits;
 pub use routes::{allowed_methods, method_fallbacks, routes};

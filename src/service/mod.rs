@@ -14,7 +14,7 @@ pub mod set_password;
 pub mod unlock;
 pub mod update;
 
-use crate::auth::{PasswordHasher, UsageMeter};
+use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::domain::ApiUserId;
 use crate::storage::Store;
 use std::sync::Arc;
@@ -24,6 +24,8 @@ use std::sync::Arc;
 pub struct Gateway {
     pub store: Arc<dyn Store>,
     pub hasher: PasswordHasher,
+    /// Credentials bcrypt has verified, recognised on later calls without bcrypt.
+    pub credentials: CredentialCache,
     /// API users' calls: rate limits and `ApiCallsInLastHour`.
     pub usage: UsageMeter<ApiUserId>,
     /// Failed logins per client address.
@@ -38,6 +40,25 @@ pub struct GatewaySettings {
     /// The public base URL, with a trailing `/`.
     pub public_url: String,
     pub protection: Protection,
+    pub credential_cache: CredentialCacheLimits,
+}
+
+/// The credential cache's bounds; `Default` holds the defaults the command line documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CredentialCacheLimits {
+    /// At most this many verified credentials (0 turns the cache off).
+    pub entries: usize,
+    /// Each is recognised for this long after its verification.
+    pub ttl_seconds: u64,
+}
+
+impl Default for CredentialCacheLimits {
+    fn default() -> Self {
+        CredentialCacheLimits {
+            entries: 10_000,
+            ttl_seconds: 300,
+        }
+    }
 }
 
 /// The limits that protect credentials and the service; `Default` holds the defaults the

@@ -1,6 +1,6 @@
 use super::namespaces::{WSSE, WSSE_PASSWORD_TEXT};
 use super::xml_tree::Element;
-use crate::auth::Credentials;
+use crate::auth::{Credentials, Scheme};
 
 /// A WS-Security `UsernameToken` with a PasswordText password (the default when `Type` is
 /// absent). A PasswordDigest token gives no credentials, so the call is refused as an
@@ -20,6 +20,7 @@ pub fn username_token(headers: &[Element]) -> Option<Credentials> {
         return None;
     }
     Some(Credentials {
+        scheme: Scheme::UsernameToken,
         login: child("Username")?.text.trim().to_owned(),
         password: password.text.clone(),
     })

@@ -2,7 +2,7 @@
 //! element (the Body's first child).
 
 use super::namespaces::{SOAP11_ENVELOPE, SOAP12_ENVELOPE, WSSE};
-use super::xml_tree::{self, Element};
+use super::xml_tree::{self, Element, XmlLimits};
 use crate::domain::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,9 +56,13 @@ fn malformed(what: &str) -> SoapProblem {
     SoapProblem::Catalogue(Error::MalformedRequest(what.to_owned()))
 }
 
-/// Parses `body` as an envelope of the version its Content-Type announced.
-pub fn read_envelope(body: &[u8], version: SoapVersion) -> Result<Envelope, SoapProblem> {
-    let root = xml_tree::parse(body)?;
+/// Parses `body`, within `limits`, as an envelope of the version its Content-Type announced.
+pub fn read_envelope(
+    body: &[u8],
+    version: SoapVersion,
+    limits: &XmlLimits,
+) -> Result<Envelope, SoapProblem> {
+    let root = xml_tree::parse(body, limits)?;
     if root.name != "Envelope" {
         return Err(malformed("the root element is not a SOAP Envelope"));
     }
@@ -81,7 +85,7 @@ pub fn read_envelope(body: &[u8], version: SoapVersion) -> Result<Envelope, Soap
         .find(|block| must_understand(block, envelope_ns) && !is_understood(block))
     {
         return Err(SoapProblem::MustUnderstand {
-            namespace: block.namespace.clone(),
+            namespace: block.namespace.as_deref().map(str::to_owned),
             name: block.name.clone(),
         });
     }
@@ -112,6 +116,11 @@ mod tests {
     use super::*;
 
     const V11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+    const LIMITS: XmlLimits = crate::limits::Limits::DEFAULT.xml();
+
+    fn read_envelope(body: &[u8], version: SoapVersion) -> Result<Envelope, SoapProblem> {
+        super::read_envelope(body, version, &LIMITS)
+    }
 
     #[test]
     fn finds_the_operation_whatever_the_prefixes() {

@@ -9,6 +9,7 @@ use super::fault::{envelope, fault};
 use super::namespaces::V2;
 use super::operation::Operation;
 use super::wsdl::ServedWsdl;
+use super::xml_tree::XmlLimits;
 use crate::domain::{Caller, Channel, Error, Result};
 use crate::http::{
     MediaType, Protocol, basic_credentials, call_as, error_headers, label_request, read_body,
@@ -86,7 +87,7 @@ fn log_action_mismatch(request: &HttpRequest, media_type: &MediaType, operation:
     }
 }
 
-fn dispatchable(element: &super::xml_tree::Element) -> Result<Operation> {
+pub(super) fn dispatchable(element: &super::xml_tree::Element) -> Result<Operation> {
     Operation::from_name(&element.name)
         .filter(|_| element.namespace.as_deref() == Some(V2))
         .ok_or_else(|| {
@@ -158,7 +159,14 @@ pub async fn soap_endpoint(
         Ok(body) => body,
         Err(error) => return fault_response(version, &error.into()),
     };
-    let envelope = match read_envelope(&body, version) {
+    let limits = match request.app_data::<XmlLimits>() {
+        Some(limits) => limits,
+        None => {
+            let error = Error::unknown("no XmlLimits configured");
+            return fault_response(version, &error.into());
+        }
+    };
+    let envelope = match read_envelope(&body, version, limits) {
         Ok(envelope) => envelope,
         Err(problem) => return fault_response(version, &problem),
     };

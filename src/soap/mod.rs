@@ -6,6 +6,8 @@ mod decode;
 mod encode;
 mod envelope;
 mod fault;
+#[cfg(test)]
+mod fuzz;
 mod handler;
 mod namespaces;
 pub mod operation;
@@ -13,6 +15,7 @@ mod wsdl;
 mod xml_tree;
 
 pub use wsdl::ServedWsdl;
+pub use xml_tree::XmlLimits;
 
 use actix_web::web;
 

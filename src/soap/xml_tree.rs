@@ -1,19 +1,41 @@
 //! A namespace-aware reader of small XML documents into a tree. Names are resolved to
 //! (namespace, local name) pairs and never compared by prefix. DOCTYPE is refused outright,
-//! so no entity is ever declared, expanded or fetched.
+//! so no entity is ever declared, expanded or fetched. Every structural limit is checked as
+//! the events come, so reading stops at the first violation and never builds more than the
+//! limits allow.
 
 use crate::domain::{Error, Result};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
+use quick_xml::name::{NamespaceError, ResolveResult};
 use quick_xml::reader::NsReader;
+use std::collections::HashSet;
+use std::sync::Arc;
 
-/// Deeper documents are refused: no SOAP call of ours needs more than a handful of levels.
-const MAX_DEPTH: usize = 32;
+/// How much structure a document may have; anything beyond is refused as malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlLimits {
+    /// Levels of element nesting, the root being level 1.
+    pub depth: usize,
+    /// Elements in the whole document.
+    pub elements: usize,
+    /// Child elements of any one element.
+    pub children: usize,
+    /// Attributes of any one element, namespace declarations not counted.
+    pub attributes: usize,
+    /// Namespace declarations in scope at once (an element's own and its ancestors').
+    pub namespace_declarations: usize,
+    /// Bytes of an element or attribute name, prefix included.
+    pub name_bytes: usize,
+    /// Bytes of one element's character data, or of one attribute value.
+    pub text_bytes: usize,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Element {
-    pub namespace: Option<String>,
+    /// Shared with every other name in the same namespace: a long namespace repeated on many
+    /// elements costs one copy.
+    pub namespace: Option<Arc<str>>,
     pub name: String,
     pub attributes: Vec<Attribute>,
     pub children: Vec<Element>,
@@ -23,7 +45,7 @@ pub struct Element {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attribute {
-    pub namespace: Option<String>,
+    pub namespace: Option<Arc<str>>,
     pub name: String,
     pub value: String,
 }
@@ -53,29 +75,78 @@ fn malformed(what: impl std::fmt::Display) -> Error {
     Error::MalformedRequest(format!("the XML is not acceptable ({what})"))
 }
 
-fn namespace_of(resolved: ResolveResult) -> Result<Option<String>> {
-    match resolved {
-        ResolveResult::Bound(ns) => Ok(Some(ns.0.to_owned())),
-        ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(prefix) => Err(malformed(format!("undeclared prefix {prefix}"))),
+fn reader_error(error: quick_xml::Error, limits: &XmlLimits) -> Error {
+    match error {
+        quick_xml::Error::Namespace(NamespaceError::TooManyBindings(_)) => malformed(format!(
+            "more than {} namespace declarations in scope",
+            limits.namespace_declarations
+        )),
+        other => malformed(other),
     }
+}
+
+/// One `Arc` per distinct namespace of the document.
+#[derive(Default)]
+struct Namespaces(HashSet<Arc<str>>);
+
+impl Namespaces {
+    fn of(&mut self, resolved: ResolveResult) -> Result<Option<Arc<str>>> {
+        match resolved {
+            ResolveResult::Bound(ns) => Ok(Some(match self.0.get(ns.0) {
+                Some(shared) => shared.clone(),
+                None => {
+                    let shared: Arc<str> = Arc::from(ns.0);
+                    self.0.insert(shared.clone());
+                    shared
+                }
+            })),
+            ResolveResult::Unbound => Ok(None),
+            ResolveResult::Unknown(prefix) => Err(malformed(format!("undeclared prefix {prefix}"))),
+        }
+    }
+}
+
+fn check_name(name: &str, limits: &XmlLimits) -> Result<()> {
+    if name.len() > limits.name_bytes {
+        return Err(malformed(format!(
+            "a name is longer than {} bytes",
+            limits.name_bytes
+        )));
+    }
+    Ok(())
 }
 
 fn start_element(
     reader: &NsReader<&[u8]>,
-    namespace: Option<String>,
+    namespaces: &mut Namespaces,
+    namespace: Option<Arc<str>>,
     start: &BytesStart,
+    limits: &XmlLimits,
 ) -> Result<Element> {
+    check_name(start.name().as_ref(), limits)?;
     let mut attributes = Vec::new();
     for attribute in start.attributes() {
         let attribute = attribute.map_err(malformed)?;
         let key = attribute.key.as_ref();
+        check_name(key, limits)?;
+        if attribute.value.len() > limits.text_bytes {
+            return Err(malformed(format!(
+                "an attribute value is longer than {} bytes",
+                limits.text_bytes
+            )));
+        }
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;
         }
+        if attributes.len() == limits.attributes {
+            return Err(malformed(format!(
+                "an element has more than {} attributes",
+                limits.attributes
+            )));
+        }
         let (namespace, local) = reader.resolver().resolve_attribute(attribute.key);
         attributes.push(Attribute {
-            namespace: namespace_of(namespace)?,
+            namespace: namespaces.of(namespace)?,
             name: local.as_ref().to_owned(),
             value: attribute
                 .normalized_value(XmlVersion::Implicit1_0)
@@ -92,79 +163,128 @@ fn start_element(
     })
 }
 
+/// The elements being read: the open ones, the finished root, and what has been counted.
+struct Tree<'l> {
+    limits: &'l XmlLimits,
+    open: Vec<Element>,
+    root: Option<Element>,
+    elements: usize,
+}
+
+impl Tree<'_> {
+    /// Refuses a new element before it is built when it would break a structural limit.
+    fn admit(&mut self) -> Result<()> {
+        let limits = self.limits;
+        if self.root.is_some() {
+            return Err(malformed("content after the root element"));
+        }
+        if self.open.len() == limits.depth {
+            return Err(malformed(format!(
+                "nested deeper than {} levels",
+                limits.depth
+            )));
+        }
+        if self.elements == limits.elements {
+            return Err(malformed(format!("more than {} elements", limits.elements)));
+        }
+        if self
+            .open
+            .last()
+            .is_some_and(|parent| parent.children.len() == limits.children)
+        {
+            return Err(malformed(format!(
+                "an element has more than {} children",
+                limits.children
+            )));
+        }
+        self.elements += 1;
+        Ok(())
+    }
+
+    fn close(&mut self, element: Element) {
+        match self.open.last_mut() {
+            Some(parent) => parent.children.push(element),
+            None => self.root = Some(element),
+        }
+    }
+
+    /// Appends character data to the open element; only whitespace may stand outside it.
+    fn text(&mut self, text: &str, what: &str) -> Result<()> {
+        let Some(element) = self.open.last_mut() else {
+            return match text.trim().is_empty() {
+                true => Ok(()),
+                false => Err(malformed(format!("{what} outside the root element"))),
+            };
+        };
+        if element.text.len() + text.len() > self.limits.text_bytes {
+            return Err(malformed(format!(
+                "an element's text is longer than {} bytes",
+                self.limits.text_bytes
+            )));
+        }
+        element.text.push_str(text);
+        Ok(())
+    }
+}
+
 /// Parses a whole document and returns its root element.
-pub fn parse(document: &[u8]) -> Result<Element> {
+pub fn parse(document: &[u8], limits: &XmlLimits) -> Result<Element> {
     let document = document.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(document);
     std::str::from_utf8(document).map_err(|_| malformed("not UTF-8"))?;
     let mut reader = NsReader::from_reader(document);
-    let mut open: Vec<Element> = Vec::new();
-    let mut root: Option<Element> = None;
+    reader
+        .resolver_mut()
+        .set_max_namespace_bindings(limits.namespace_declarations);
+    let mut namespaces = Namespaces::default();
+    let mut tree = Tree {
+        limits,
+        open: Vec::new(),
+        root: None,
+        elements: 0,
+    };
     let mut buffer = Vec::new();
     loop {
         buffer.clear();
         let (resolved, event) = reader
             .read_resolved_event_into(&mut buffer)
-            .map_err(malformed)?;
-        let namespace = namespace_of(resolved)?;
+            .map_err(|e| reader_error(e, limits))?;
+        let namespace = namespaces.of(resolved)?;
         match event {
             Event::DocType(_) => return Err(malformed("DOCTYPE is not allowed")),
-            Event::Start(_) | Event::Empty(_) if root.is_some() => {
-                return Err(malformed("content after the root element"));
-            }
             Event::Start(start) => {
-                let element = start_element(&reader, namespace, &start)?;
-                open.push(element);
-                if open.len() > MAX_DEPTH {
-                    return Err(malformed("too deeply nested"));
-                }
+                tree.admit()?;
+                let element = start_element(&reader, &mut namespaces, namespace, &start, limits)?;
+                tree.open.push(element);
             }
             Event::Empty(start) => {
-                let element = start_element(&reader, namespace, &start)?;
-                close(&mut open, &mut root, element);
+                tree.admit()?;
+                let element = start_element(&reader, &mut namespaces, namespace, &start, limits)?;
+                tree.close(element);
             }
             Event::End(_) => {
-                let element = open.pop().ok_or_else(|| malformed("unbalanced end tag"))?;
-                close(&mut open, &mut root, element);
+                let element = tree
+                    .open
+                    .pop()
+                    .ok_or_else(|| malformed("unbalanced end tag"))?;
+                tree.close(element);
             }
-            Event::Text(text) => {
-                let text = text.xml10_content();
-                match open.last_mut() {
-                    Some(element) => element.text.push_str(&text),
-                    None if text.trim().is_empty() => {}
-                    None => return Err(malformed("text outside the root element")),
-                }
-            }
-            Event::CData(data) => {
-                open.last_mut()
-                    .ok_or_else(|| malformed("CDATA outside the root element"))?
-                    .text
-                    .push_str(&data);
-            }
+            Event::Text(text) => tree.text(&text.xml10_content(), "text")?,
+            Event::CData(data) => tree.text(&data, "CDATA")?,
             Event::GeneralRef(reference) => {
                 let character = match reference.resolve_char_ref().map_err(malformed)? {
                     Some(c) => c,
                     None => predefined_entity(&reference)?,
                 };
-                open.last_mut()
-                    .ok_or_else(|| malformed("reference outside the root element"))?
-                    .text
-                    .push(character);
+                tree.text(character.encode_utf8(&mut [0; 4]), "a reference")?;
             }
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
         }
     }
-    if !open.is_empty() {
+    if !tree.open.is_empty() {
         return Err(malformed("unclosed element"));
     }
-    root.ok_or_else(|| malformed("no root element"))
-}
-
-fn close(open: &mut [Element], root: &mut Option<Element>, element: Element) {
-    match open.last_mut() {
-        Some(parent) => parent.children.push(element),
-        None => *root = Some(element),
-    }
+    tree.root.ok_or_else(|| malformed("no root element"))
 }
 
 fn predefined_entity(name: &str) -> Result<char> {
@@ -182,10 +302,23 @@ fn predefined_entity(name: &str) -> Result<char> {
 mod tests {
     use super::*;
 
+    const LIMITS: XmlLimits = crate::limits::Limits::DEFAULT.xml();
+
+    fn refused(document: &[u8], limits: &XmlLimits) -> String {
+        match parse(document, limits) {
+            Err(Error::MalformedRequest(message)) => message,
+            other => panic!("{other:?} for {:?}", String::from_utf8_lossy(document)),
+        }
+    }
+
     #[test]
     fn resolves_namespaces_not_prefixes() {
-        let a = parse(br#"<x:A xmlns:x="urn:n"><x:B>1 &amp; &#x32;</x:B></x:A>"#).unwrap();
-        let b = parse(br#"<A xmlns="urn:n"><B>1 &amp; &#x32;</B></A>"#).unwrap();
+        let a = parse(
+            br#"<x:A xmlns:x="urn:n"><x:B>1 &amp; &#x32;</x:B></x:A>"#,
+            &LIMITS,
+        )
+        .unwrap();
+        let b = parse(br#"<A xmlns="urn:n"><B>1 &amp; &#x32;</B></A>"#, &LIMITS).unwrap();
         assert_eq!(a, b);
         assert!(a.is("urn:n", "A"));
         assert_eq!(a.children[0].text, "1 & 2");
@@ -203,19 +336,76 @@ mod tests {
             b"",
             b"<a>\xff</a>",
         ] {
-            assert!(
-                matches!(parse(bad), Err(Error::MalformedRequest(_))),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
+            refused(bad, &LIMITS);
         }
     }
 
     #[test]
     fn refuses_deep_nesting() {
-        let deep = format!("{}{}", "<a>".repeat(40), "</a>".repeat(40));
-        assert!(parse(deep.as_bytes()).is_err());
-        let fine = format!("{}{}", "<a>".repeat(20), "</a>".repeat(20));
-        assert!(parse(fine.as_bytes()).is_ok());
+        let deep = format!("{}{}", "<a>".repeat(33), "</a>".repeat(33));
+        assert!(refused(deep.as_bytes(), &LIMITS).contains("deeper than 32 levels"));
+        let fine = format!("{}{}", "<a>".repeat(32), "</a>".repeat(32));
+        assert!(parse(fine.as_bytes(), &LIMITS).is_ok());
+    }
+
+    #[test]
+    fn each_limit_admits_its_value_and_refuses_one_more() {
+        let limits = XmlLimits {
+            depth: 4,
+            elements: 5,
+            children: 3,
+            attributes: 2,
+            namespace_declarations: 2,
+            name_bytes: 8,
+            text_bytes: 4,
+        };
+        let cases: [(&str, &str, &str); 7] = [
+            ("<r><a/><a/><a/></r>", "<r><a/><a/><a/><a/></r>", "children"),
+            (
+                "<r><a><a/></a><a/><a/></r>",
+                "<r><a><a/><a/></a><a/><a/></r>",
+                "elements",
+            ),
+            (
+                r#"<r a="1" b="2"/>"#,
+                r#"<r a="1" b="2" c="3"/>"#,
+                "attributes",
+            ),
+            (
+                r#"<r xmlns="u:a" xmlns:b="u:b"/>"#,
+                r#"<r xmlns="u:a" xmlns:b="u:b"><c xmlns:c="u:c"/></r>"#,
+                "namespace declarations",
+            ),
+            ("<abcdefgh/>", "<abcdefghi/>", "longer than 8 bytes"),
+            (
+                "<r>abcd</r>",
+                "<r>ab<![CDATA[c]]>&amp;d</r>",
+                "text is longer",
+            ),
+            (r#"<r a="abcd"/>"#, r#"<r a="abcde"/>"#, "value is longer"),
+        ];
+        for (fine, over, message) in cases {
+            assert!(parse(fine.as_bytes(), &limits).is_ok(), "{fine}");
+            let refusal = refused(over.as_bytes(), &limits);
+            assert!(refusal.contains(message), "{over}: {refusal}");
+        }
+    }
+
+    #[test]
+    fn a_namespace_repeated_on_every_element_is_stored_once() {
+        let namespace = format!("urn:{}", "n".repeat(200));
+        let document = format!(
+            r#"<p:r xmlns:p="{namespace}">{}</p:r>"#,
+            r#"<p:a p:x="1"/>"#.repeat(100)
+        );
+        let root = parse(document.as_bytes(), &LIMITS).unwrap();
+        let first = root.namespace.as_ref().unwrap();
+        for child in &root.children {
+            assert!(Arc::ptr_eq(first, child.namespace.as_ref().unwrap()));
+            assert!(Arc::ptr_eq(
+                first,
+                child.attributes[0].namespace.as_ref().unwrap()
+            ));
+        }
     }
 }

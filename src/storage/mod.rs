@@ -3,8 +3,10 @@
 
 mod migrations;
 mod sqlite;
+mod web_sessions;
 
 pub use sqlite::SqliteStore;
+pub use web_sessions::{NewWebSession, SessionKey, WebSession, WebSessionStore};
 
 use crate::domain::{
     Account, AccountId, ApiUser, ApiUserChanges, ApiUserId, Audit, AuditEvent, Login, NewAccount,
@@ -22,6 +24,8 @@ pub struct StoredCredential {
     pub failed_logins: u32,
     /// An API user's rate-limit scheme: Tiered (per minute) or Flat (per rolling hour).
     pub tiered_rate_limit: bool,
+    /// An API user's last successful call.
+    pub last_used: Option<Timestamp>,
 }
 
 /// The operations the use cases need. Ids of another account behave as ids that do not exist.
@@ -29,7 +33,7 @@ pub struct StoredCredential {
 /// Every change to an API user or account user takes an `Audit` and records its audit event
 /// in the same transaction as the change: no change without its event, no event without its
 /// change.
-pub trait Store: Send + Sync {
+pub trait Store: WebSessionStore + Send + Sync {
     fn account(&self, id: AccountId) -> Result<Account>;
     fn first_account(&self) -> Result<Option<AccountId>>;
     fn create_account(&self, new: &NewAccount, audit: &Audit) -> Result<AccountId>;
@@ -73,6 +77,6 @@ pub trait Store: Send + Sync {
     /// An account's audit events, newest first.
     fn list_audit_events(&self, account: AccountId, paging: Paging) -> Result<Vec<AuditEvent>>;
 
-    /// Records a successful call; skips the write when the stored time is under a minute old.
+    /// Records a successful call at `at` (never moving `lastUsed` back).
     fn record_api_user_use(&self, id: ApiUserId, at: Timestamp) -> Result<()>;
 }

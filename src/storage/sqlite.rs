@@ -18,8 +18,6 @@ use std::time::Duration;
 
 const POOL_SIZE: u32 = 8;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
-/// `lastUsed` is rewritten at most once a minute per API user.
-const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
 
 pub struct SqliteStore {
     pool: r2d2::Pool<SqliteConnectionManager>,
@@ -111,6 +109,8 @@ fn tune(conn: &mut Connection) -> rusqlite::Result<()> {
          PRAGMA foreign_keys = ON;",
     )
 }
+
+mod web_sessions;
 
 const API_USER_COLUMNS: &str = "id, account_id, login, description, status, tiered_rate_limit, \
                                 locked, created, last_used";
@@ -353,13 +353,14 @@ impl Store for SqliteStore {
     fn credential(&self, login: &str) -> Result<Option<StoredCredential>> {
         self.read(|conn| {
             let account_user = conn
-                .query_row(
+                .prepare_cached(
                     "SELECT u.account_id, u.login, u.password_hash, u.is_owner,
                             u.can_manage_account, u.locked = 0, l.failed_logins
                      FROM account_users u JOIN logins l ON l.login = u.login
                      WHERE u.login = ?1",
-                    [login],
-                    |row| {
+                )
+                .and_then(|mut statement| {
+                    statement.query_row([login], |row| {
                         let role = if row.get(3)? {
                             Role::Owner
                         } else {
@@ -367,26 +368,28 @@ impl Store for SqliteStore {
                                 can_manage_account: row.get(4)?,
                             }
                         };
-                        credential_from(row, role, row.get(5)?, row.get(6)?, false)
-                    },
-                )
+                        credential_from(row, role, row.get(5)?, row.get(6)?, false, None)
+                    })
+                })
                 .optional()
                 .map_err(storage_error)?;
             if account_user.is_some() {
                 return Ok(account_user);
             }
-            conn.query_row(
+            conn.prepare_cached(
                 "SELECT a.account_id, a.login, a.password_hash, a.id,
                         a.status = 'Enabled' AND a.locked = 0, l.failed_logins,
-                        a.tiered_rate_limit
+                        a.tiered_rate_limit, a.last_used
                  FROM api_users a JOIN logins l ON l.login = a.login
                  WHERE a.login = ?1",
-                [login],
-                |row| {
-                    let role = Role::ApiUser(ApiUserId(row.get(3)?));
-                    credential_from(row, role, row.get(4)?, row.get(5)?, row.get(6)?)
-                },
             )
+            .and_then(|mut statement| {
+                statement.query_row([login], |row| {
+                    let role = Role::ApiUser(ApiUserId(row.get(3)?));
+                    let last_used = row.get::<_, Option<i64>>(7)?.map(Timestamp);
+                    credential_from(row, role, row.get(4)?, row.get(5)?, row.get(6)?, last_used)
+                })
+            })
             .optional()
             .map_err(storage_error)
         })
@@ -609,25 +612,12 @@ impl Store for SqliteStore {
     }
 
     fn record_api_user_use(&self, id: ApiUserId, at: Timestamp) -> Result<()> {
-        let stale_before = at.seconds() - LAST_USED_RESOLUTION_SECONDS;
-        let is_fresh = self.read(|conn| {
-            conn.query_row(
-                "SELECT last_used IS NOT NULL AND last_used > ?2 FROM api_users WHERE id = ?1",
-                params![id.0, stale_before],
-                |row| row.get::<_, bool>(0),
-            )
-            .optional()
-            .map_err(storage_error)
-        })?;
-        if is_fresh != Some(false) {
-            return Ok(());
-        }
         self.write(|tx| {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE api_users SET last_used = ?2
-                 WHERE id = ?1 AND (last_used IS NULL OR last_used <= ?3)",
-                params![id.0, at.seconds(), stale_before],
+                 WHERE id = ?1 AND (last_used IS NULL OR last_used < ?2)",
             )
+            .and_then(|mut statement| statement.execute(params![id.0, at.seconds()]))
             .map_err(storage_error)?;
             Ok(())
         })
@@ -654,6 +644,7 @@ fn credential_from(
     may_authenticate: bool,
     failed_logins: u32,
     tiered_rate_limit: bool,
+    last_used: Option<Timestamp>,
 ) -> rusqlite::Result<StoredCredential> {
     let login: String = row.get(1)?;
     Ok(StoredCredential {
@@ -666,6 +657,7 @@ fn credential_from(
         may_authenticate,
         failed_logins,
         tiered_rate_limit,
+        last_used,
     })
 }
 
@@ -797,7 +789,7 @@ mod tests {
     }
 
     #[test]
-    fn last_used_is_rewritten_at_most_once_a_minute() {
+    fn last_used_only_moves_forward() {
         let (_dir, store) = store();
         let acme = account(&store, "owner@example.com");
         let user = store
@@ -805,17 +797,21 @@ mod tests {
             .unwrap();
         let read = || store.api_user(acme, user.id).unwrap().last_used;
         store
-            .record_api_user_use(user.id, Timestamp(1_000))
-            .unwrap();
-        assert_eq!(read(), Some(Timestamp(1_000)));
-        store
-            .record_api_user_use(user.id, Timestamp(1_059))
-            .unwrap();
-        assert_eq!(read(), Some(Timestamp(1_000)));
-        store
             .record_api_user_use(user.id, Timestamp(1_060))
             .unwrap();
         assert_eq!(read(), Some(Timestamp(1_060)));
+        store
+            .record_api_user_use(user.id, Timestamp(1_000))
+            .unwrap();
+        assert_eq!(read(), Some(Timestamp(1_060)));
+        assert_eq!(
+            store
+                .credential("shop@x.example")
+                .unwrap()
+                .unwrap()
+                .last_used,
+            Some(Timestamp(1_060))
+        );
     }
 
     #[test]

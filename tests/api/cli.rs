@@ -20,7 +20,7 @@ fn dualgate(db: &Path) -> Command {
     command
 }
 
-struct Running {
+pub struct Running {
     child: Child,
     stdout: Receiver<String>,
     stderr: Receiver<String>,
@@ -39,7 +39,18 @@ fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
 }
 
 fn start(db: &Path) -> Running {
-    let mut child = dualgate(db)
+    serve(dualgate(db))
+}
+
+/// `dualgate serve` with the owner created on first start given this password.
+pub fn start_with_owner_password(db: &Path, password: &str) -> Running {
+    let mut command = dualgate(db);
+    command.env("DUALGATE_OWNER_PASSWORD", password);
+    serve(command)
+}
+
+fn serve(mut command: Command) -> Running {
+    let mut child = command
         .arg("serve")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -53,7 +64,7 @@ fn start(db: &Path) -> Running {
 }
 
 /// The port from the "listening" log line.
-fn listening_port(running: &Running) -> u16 {
+pub fn listening_port(running: &Running) -> u16 {
     loop {
         let line = running
             .stdout
@@ -68,7 +79,7 @@ fn listening_port(running: &Running) -> u16 {
     }
 }
 
-fn stop(mut running: Running) -> Vec<String> {
+pub fn stop(mut running: Running) -> Vec<String> {
     let status = Command::new("kill")
         .args(["-TERM", &running.child.id().to_string()])
         .status()
@@ -77,6 +88,12 @@ fn stop(mut running: Running) -> Vec<String> {
     let exit = running.child.wait().unwrap();
     assert!(exit.success(), "graceful exit on SIGTERM, got {exit:?}");
     running.stderr.try_iter().collect()
+}
+
+impl Running {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
 }
 
 fn run_with_stdin(db: &Path, args: &[&str], input: &str) -> std::process::Output {
@@ -222,19 +239,7 @@ async fn first_start_prints_the_owner_password_once_and_the_cli_works_beside_the
 async fn request_logs_never_contain_passwords_or_authorization() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gateway.db");
-    let mut command = dualgate(&db);
-    command.env("DUALGATE_OWNER_PASSWORD", "Sturdy#Key-2026");
-    let mut child = command
-        .arg("serve")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let running = Running {
-        stdout: lines(child.stdout.take().unwrap()),
-        stderr: lines(child.stderr.take().unwrap()),
-        child,
-    };
+    let running = start_with_owner_password(&db, "Sturdy#Key-2026");
     let port = listening_port(&running);
     let client = reqwest::Client::new();
     let created = client

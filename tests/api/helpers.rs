@@ -71,8 +71,8 @@ pub async fn spawn_app_in(dir: Arc<TempDir>) -> TestApp {
     spawn_app_with(dir, &[]).await
 }
 
-/// Starts a server with `dualgate serve`'s defaults (but bcrypt cost 4 and a 64 KiB body
-/// limit), and `flags` on top, parsed as the command line parses them.
+/// Starts a server with `dualgate serve`'s defaults (but bcrypt cost 4 and, unless `flags` set
+/// one, a 64 KiB body limit), and `flags` on top, parsed as the command line parses them.
 pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
     let db = dir.path().join("dualgate.db");
     let db_flag = db.to_str().unwrap();
@@ -85,14 +85,17 @@ pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
         "4",
         "--bind",
         "127.0.0.1:0",
-        "--max-body-bytes",
-        "65536",
         "--owner-email",
         OWNER,
         "--owner-password",
         OWNER_PASSWORD,
     ];
-    let cli = Cli::try_parse_from(base.iter().chain(flags)).expect("valid flags");
+    let body_limit: &[&str] = if flags.contains(&"--max-body-bytes") {
+        &[]
+    } else {
+        &["--max-body-bytes", "65536"]
+    };
+    let cli = Cli::try_parse_from(base.iter().chain(body_limit).chain(flags)).expect("valid flags");
     let Command::Serve(settings) = cli.command else {
         unreachable!("the serve command was parsed")
     };
@@ -283,7 +286,7 @@ pub fn envelope(version: Soap, payload: &str) -> String {
     format!(r#"<s:Envelope xmlns:s="{namespace}"><s:Body>{payload}</s:Body></s:Envelope>"#)
 }
 
-async fn into_reply(response: reqwest::Response) -> Reply {
+pub async fn into_reply(response: reqwest::Response) -> Reply {
     Reply {
         status: response.status(),
         headers: response.headers().clone(),

@@ -3,9 +3,11 @@
 mod authorization;
 mod cli;
 mod concurrency;
+mod credential_cache;
 mod durability;
 mod fixtures;
 mod helpers;
+mod hostile;
 mod openapi;
 mod parity;
 mod protection;
@@ -16,5 +18,6 @@ mod server_process;
 mod shutdown;
 mod soap;
 mod storage_faults;
+mod web;
 mod wsdl;
 mod xml;

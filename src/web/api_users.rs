@@ -1,0 +1,428 @@
+//! The API users tab: the list, and the forms of one API user. Each handler runs its work in
+//! the request's session (`as_signed_in`) and renders the outcome; after a form is saved,
+//! Post/Redirect/Get back to the list with a flash message.
+
+use super::ACCESS_PAGE;
+use super::calls::{Signed, Visit, as_signed_in};
+use super::fields::{FormError, is_page_error};
+use super::respond::{error_page, html, refused, see_other, status_of};
+use super::tokens::CsrfForm;
+use super::views::SignedInAs;
+use super::views::api_user_forms::{
+    EditPage, Entered, NewUserPage, confirm_delete, edit, new_user,
+};
+use super::views::api_users::{ListPage, list as list_page};
+use crate::domain::{ApiUser, Error, Paging, Result, Status};
+use crate::service::{ApiUserInput, Gateway};
+use actix_web::http::StatusCode;
+use actix_web::web::{Data, Form, Query};
+use actix_web::{HttpRequest, HttpResponse};
+use serde::Deserialize;
+
+/// API users on one page of the list.
+const PAGE_SIZE: u32 = 20;
+
+#[derive(Deserialize)]
+struct PageQuery {
+    skip: Option<String>,
+}
+
+/// The new-user form as posted. No `Debug`: it holds passwords.
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    csrf: Option<String>,
+    email: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    password: Option<String>,
+    confirm_password: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct DetailsForm {
+    csrf: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+}
+
+/// The password form as posted. No `Debug`: it holds passwords.
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    password: Option<String>,
+    confirm_password: Option<String>,
+}
+
+/// What a form's work came to: saved (the flash is left), or refused with an error to show in
+/// the form, along with what the form needs to be shown again.
+enum Submitted<T> {
+    Saved,
+    Refused(T, Error),
+}
+
+/// Runs `work` in the request's session and renders its outcome with `render`; a refusal
+/// (signed out, forged form) or an error that no form shows gets its own page.
+async fn in_session<T, W, R>(
+    request: &HttpRequest,
+    gateway: Data<Gateway>,
+    operation: &str,
+    form_csrf: Option<String>,
+    work: W,
+    render: R,
+) -> HttpResponse
+where
+    T: Send + 'static,
+    W: FnOnce(&Visit) -> Result<T> + Send + 'static,
+    R: FnOnce(&SignedInAs, Option<&str>, T) -> HttpResponse,
+{
+    let signed: Signed<T> =
+        match as_signed_in(request, gateway.clone(), operation, form_csrf, work).await {
+            Ok(signed) => signed,
+            Err(refusal) => return refused(refusal, &gateway),
+        };
+    let who = SignedInAs {
+        login: signed.login.as_str(),
+        csrf: &signed.csrf,
+    };
+    match signed.outcome {
+        Ok(value) => render(&who, signed.flash.as_deref(), value),
+        Err(error) => error_page(&error, &who),
+    }
+}
+
+/// Runs a form's `save`, leaving `flash(&saved)` for the next page; an error that concerns
+/// what was typed is kept for the form, with what `again` gives to show it again.
+fn submit<S, T>(
+    visit: &Visit,
+    save: impl FnOnce(&Visit) -> Result<S>,
+    flash: impl FnOnce(&S) -> String,
+    again: impl FnOnce(&Visit) -> Result<T>,
+) -> Result<Submitted<T>> {
+    match save(visit) {
+        Ok(saved) => {
+            visit.leave_flash(&flash(&saved))?;
+            Ok(Submitted::Saved)
+        }
+        Err(error) if is_page_error(&error) => Err(error),
+        Err(error) => Ok(Submitted::Refused(again(visit)?, error)),
+    }
+}
+
+fn path_id(request: &HttpRequest) -> String {
+    request
+        .match_info()
+        .get("id")
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn back_to_list() -> HttpResponse {
+    see_other(ACCESS_PAGE).finish()
+}
+
+pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let asked = Query::<PageQuery>::from_query(request.query_string())
+        .ok()
+        .and_then(|query| query.into_inner().skip);
+    let public_url = gateway.settings.public_url.clone();
+    in_session(
+        &request,
+        gateway,
+        "GetApiUsers",
+        None,
+        move |visit| {
+            // One more than a page tells whether a next page exists.
+            let users = visit.list(&(PAGE_SIZE + 1).to_string(), asked.as_deref())?;
+            let skip = Paging::parse(None, asked.as_deref())?.skip;
+            Ok((users, skip))
+        },
+        |who, flash, (mut users, skip): (Vec<ApiUser>, u32)| {
+            let has_more = users.len() > PAGE_SIZE as usize;
+            users.truncate(PAGE_SIZE as usize);
+            html(
+                StatusCode::OK,
+                list_page(&ListPage {
+                    who,
+                    flash,
+                    users: &users,
+                    skip,
+                    page_size: PAGE_SIZE,
+                    has_more,
+                    public_url: &public_url,
+                }),
+            )
+        },
+    )
+    .await
+}
+
+pub async fn new_form(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let domain = gateway.settings.apiuser_domain.clone();
+    in_session(
+        &request,
+        gateway,
+        "NewApiUserForm",
+        None,
+        |visit| visit.fresh_login(),
+        |who, _, login| {
+            let entered = Entered {
+                email: login.as_str(),
+                description: "",
+                status: Status::default().as_str(),
+            };
+            html(StatusCode::OK, new_user_page(who, entered, None, &domain))
+        },
+    )
+    .await
+}
+
+fn new_user_page(
+    who: &SignedInAs,
+    entered: Entered,
+    error: Option<&FormError>,
+    domain: &str,
+) -> maud::Markup {
+    new_user(&NewUserPage {
+        who,
+        entered,
+        error,
+        domain,
+    })
+}
+
+pub async fn create(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    form: Form<NewUserForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    let domain = gateway.settings.apiuser_domain.clone();
+    let kept = (
+        form.email.clone().unwrap_or_default(),
+        form.description.clone().unwrap_or_default(),
+        form.status.clone().unwrap_or_default(),
+    );
+    let input = ApiUserInput {
+        email: form.email,
+        description: form.description,
+        status: form.status,
+        tiered_rate_limit: None,
+        password: form.password,
+        confirm_password: form.confirm_password,
+    };
+    in_session(
+        &request,
+        gateway,
+        "CreateApiUser",
+        Some(form.csrf.unwrap_or_default()),
+        move |visit| {
+            submit(
+                visit,
+                |visit| visit.create(&input),
+                |user| format!("API user {} was added.", user.login),
+                |_| Ok(()),
+            )
+        },
+        |who, _, submitted| match submitted {
+            Submitted::Saved => back_to_list(),
+            Submitted::Refused((), error) => {
+                let entered = Entered {
+                    email: &kept.0,
+                    description: &kept.1,
+                    status: &kept.2,
+                };
+                let shown = FormError::new(&error);
+                html(
+                    status_of(&error),
+                    new_user_page(who, entered, Some(&shown), &domain),
+                )
+            }
+        },
+    )
+    .await
+}
+
+pub async fn edit_form(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let id = path_id(&request);
+    in_session(
+        &request,
+        gateway,
+        "GetApiUserById",
+        None,
+        move |visit| visit.get(&id),
+        |who, _, user| {
+            let entered = Entered {
+                email: "",
+                description: user.description.as_str(),
+                status: user.status.as_str(),
+            };
+            html(StatusCode::OK, edit_page(who, &user, entered, None, None))
+        },
+    )
+    .await
+}
+
+fn edit_page(
+    who: &SignedInAs,
+    user: &ApiUser,
+    entered: Entered,
+    details_error: Option<&FormError>,
+    password_error: Option<&FormError>,
+) -> maud::Markup {
+    edit(&EditPage {
+        who,
+        user,
+        entered,
+        details_error,
+        password_error,
+    })
+}
+
+pub async fn save(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    form: Form<DetailsForm>,
+) -> HttpResponse {
+    let id = path_id(&request);
+    let form = form.into_inner();
+    let kept = (
+        form.description.clone().unwrap_or_default(),
+        form.status.clone().unwrap_or_default(),
+    );
+    let input = ApiUserInput {
+        description: form.description,
+        status: form.status,
+        ..ApiUserInput::default()
+    };
+    in_session(
+        &request,
+        gateway,
+        "UpdateApiUser",
+        Some(form.csrf.unwrap_or_default()),
+        move |visit| {
+            submit(
+                visit,
+                |visit| visit.update(&id, &input),
+                |user| format!("Changes to {} were saved.", user.login),
+                |visit| visit.get(&id),
+            )
+        },
+        |who, _, submitted| match submitted {
+            Submitted::Saved => back_to_list(),
+            Submitted::Refused(user, error) => {
+                let entered = Entered {
+                    email: "",
+                    description: &kept.0,
+                    status: &kept.1,
+                };
+                let shown = FormError::new(&error);
+                html(
+                    status_of(&error),
+                    edit_page(who, &user, entered, Some(&shown), None),
+                )
+            }
+        },
+    )
+    .await
+}
+
+pub async fn set_password(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    form: Form<PasswordForm>,
+) -> HttpResponse {
+    let id = path_id(&request);
+    let PasswordForm {
+        csrf,
+        password,
+        confirm_password,
+    } = form.into_inner();
+    in_session(
+        &request,
+        gateway,
+        "SetApiUserPassword",
+        Some(csrf.unwrap_or_default()),
+        move |visit| {
+            submit(
+                visit,
+                |visit| {
+                    visit.set_password(&id, password.as_deref(), confirm_password.as_deref())?;
+                    visit.get(&id)
+                },
+                |user| format!("The password of {} was set.", user.login),
+                |visit| visit.get(&id),
+            )
+        },
+        |who, _, submitted| match submitted {
+            Submitted::Saved => back_to_list(),
+            Submitted::Refused(user, error) => {
+                let entered = Entered {
+                    email: "",
+                    description: user.description.as_str(),
+                    status: user.status.as_str(),
+                };
+                let shown = FormError::new(&error);
+                html(
+                    status_of(&error),
+                    edit_page(who, &user, entered, None, Some(&shown)),
+                )
+            }
+        },
+    )
+    .await
+}
+
+pub async fn unlock(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    form: Form<CsrfForm>,
+) -> HttpResponse {
+    let id = path_id(&request);
+    in_session(
+        &request,
+        gateway,
+        "UnlockApiUser",
+        Some(form.into_inner().csrf.unwrap_or_default()),
+        move |visit| {
+            visit.unlock(&id)?;
+            let user = visit.get(&id)?;
+            visit.leave_flash(&format!("{} was unlocked.", user.login))
+        },
+        |_, _, ()| back_to_list(),
+    )
+    .await
+}
+
+pub async fn confirm_delete_form(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
+    let id = path_id(&request);
+    in_session(
+        &request,
+        gateway,
+        "GetApiUserById",
+        None,
+        move |visit| visit.get(&id),
+        |who, _, user| html(StatusCode::OK, confirm_delete(who, &user)),
+    )
+    .await
+}
+
+pub async fn delete(
+    request: HttpRequest,
+    gateway: Data<Gateway>,
+    form: Form<CsrfForm>,
+) -> HttpResponse {
+    let id = path_id(&request);
+    in_session(
+        &request,
+        gateway,
+        "DeleteApiUser",
+        Some(form.into_inner().csrf.unwrap_or_default()),
+        move |visit| {
+            let user = visit.get(&id)?;
+            visit.delete(&id)?;
+            visit.leave_flash(&format!("API user {} was deleted.", user.login))
+        },
+        |_, _, ()| back_to_list(),
+    )
+    .await
+}

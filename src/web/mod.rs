@@ -1,0 +1,61 @@
+//! The Access page: the third adapter, server-rendered HTML for account owners and users with
+//! "Can manage account". Wire format only, like REST and SOAP: every rule (validation,
+//! permission, lockout) is the core's, and every error shown is the catalogue's.
+
+mod api_users;
+mod assets;
+mod calls;
+mod fields;
+mod respond;
+mod session;
+mod sign_in;
+mod tokens;
+mod views;
+
+pub use session::AccessSettings;
+
+use actix_web::web::{self, Data, get, post};
+
+/// Where the API users tab lives; `/` leads there.
+const ACCESS_PAGE: &str = "/settings/access/api-users";
+
+/// Registers the page's routes (all outside `/v2/`, and not in the OpenAPI document).
+pub fn routes(config: &mut web::ServiceConfig, settings: AccessSettings) {
+    config
+        .app_data(Data::new(settings))
+        .route("/", get().to(respond::to_access_page))
+        .route("/assets/access.css", get().to(assets::stylesheet))
+        .route("/assets/favicon.svg", get().to(assets::icon))
+        .service(
+            web::resource("/sign-in")
+                .route(get().to(sign_in::form))
+                .route(post().to(sign_in::submit)),
+        )
+        .route("/sign-out", post().to(sign_in::sign_out))
+        .service(
+            web::scope("/settings/access")
+                .route("", get().to(respond::to_access_page))
+                .route("/api-users", get().to(api_users::list))
+                .service(
+                    web::resource("/api-users/new")
+                        .route(get().to(api_users::new_form))
+                        .route(post().to(api_users::create)),
+                )
+                .service(
+                    web::resource("/api-users/{id}")
+                        .route(get().to(api_users::edit_form))
+                        .route(post().to(api_users::save)),
+                )
+                .route(
+                    "/api-users/{id}/password",
+                    post().to(api_users::set_password),
+                )
+                .route("/api-users/{id}/unlock", post().to(api_users::unlock))
+                .service(
+                    web::resource("/api-users/{id}/delete")
+                        .route(get().to(api_users::confirm_delete_form))
+                        .route(post().to(api_users::delete)),
+                )
+                .default_service(web::to(respond::page_not_found)),
+        );
+}

@@ -1,0 +1,139 @@
+use super::SignedInAs;
+use super::layout::{access_header, flash, page};
+use crate::domain::{ApiUser, Status, Timestamp};
+use crate::web::ACCESS_PAGE;
+use maud::{Markup, html};
+
+/// One page of the API users tab.
+pub struct ListPage<'a> {
+    pub who: &'a SignedInAs<'a>,
+    pub flash: Option<&'a str>,
+    pub users: &'a [ApiUser],
+    pub skip: u32,
+    pub page_size: u32,
+    pub has_more: bool,
+    /// The configured public URL, with its trailing `/`.
+    pub public_url: &'a str,
+}
+
+pub fn list(view: &ListPage) -> Markup {
+    page(
+        "API users",
+        Some(view.who),
+        html! {
+            (access_header(&[]))
+            (flash(view.flash))
+            (endpoints(view.public_url))
+            div.toolbar {
+                p.hint {
+                    "Create one API user per integrated system, so that each can be told apart, "
+                    "diagnosed and switched off on its own."
+                }
+                a.button.primary href=(format!("{ACCESS_PAGE}/new")) { "New user" }
+            }
+            @if view.users.is_empty() && view.skip == 0 {
+                p.empty { "No API users yet." }
+            } @else {
+                (table(view.users))
+                @if view.skip > 0 || view.has_more {
+                    (pager(view))
+                }
+            }
+        },
+    )
+}
+
+/// What an integrator copies: where the REST API and the WSDL are.
+fn endpoints(public_url: &str) -> Markup {
+    html! {
+        section.endpoints aria-labelledby="endpoints-title" {
+            h2 #endpoints-title { "Connect an integration" }
+            dl {
+                div {
+                    dt { "API endpoint (REST)" }
+                    dd { code #api-endpoint { (public_url) "v2/" } }
+                }
+                div {
+                    dt { "WSDL (SOAP)" }
+                    dd { code #wsdl-address { (public_url) "v2/Api.svc?wsdl" } }
+                }
+            }
+        }
+    }
+}
+
+fn table(users: &[ApiUser]) -> Markup {
+    html! {
+        table.users {
+            thead {
+                tr {
+                    th scope="col" { "Email" }
+                    th scope="col" { "Description" }
+                    th scope="col" { "Status" }
+                    th scope="col" { "Locked" }
+                    th scope="col" { "Created" }
+                    th scope="col" { "Last used" }
+                }
+            }
+            tbody {
+                @for user in users {
+                    tr {
+                        td.email data-label="Email" {
+                            a href=(format!("{ACCESS_PAGE}/{}", user.id.0)) { (user.login) }
+                        }
+                        td data-label="Description" { (user.description.as_str()) }
+                        td data-label="Status" { (status_badge(user.status)) }
+                        td data-label="Locked" {
+                            @if user.locked { span.badge.locked { "Locked" } } @else { "No" }
+                        }
+                        td data-label="Created" { (time(user.created)) }
+                        td data-label="Last used" {
+                            @match user.last_used {
+                                Some(at) => (time(at)),
+                                None => "Never",
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn pager(view: &ListPage) -> Markup {
+    let first = view.skip + 1;
+    let last = view.skip + u32::try_from(view.users.len()).unwrap_or(u32::MAX);
+    html! {
+        nav.pager aria-label="Pages" {
+            @if view.skip > 0 {
+                a href=(format!("{ACCESS_PAGE}?skip={}", view.skip.saturating_sub(view.page_size))) {
+                    "← Previous"
+                }
+            }
+            span.range {
+                @if view.users.is_empty() { "No more API users" } @else { (first) "–" (last) }
+            }
+            @if view.has_more {
+                a href=(format!("{ACCESS_PAGE}?skip={}", view.skip + view.page_size)) { "Next →" }
+            }
+        }
+    }
+}
+
+pub fn status_badge(status: Status) -> Markup {
+    let class = match status {
+        Status::Enabled => "badge enabled",
+        Status::Disabled => "badge disabled",
+    };
+    html! { span class=(class) { (status.as_str()) } }
+}
+
+/// A UTC time as people read it, with the exact instant in `datetime`.
+pub fn time(at: Timestamp) -> Markup {
+    let exact = at.to_string();
+    let shown = format!(
+        "{} UTC",
+        exact.get(..16).unwrap_or(&exact).replace('T', " ")
+    );
+    html! { time datetime=(exact) { (shown) } }
+}

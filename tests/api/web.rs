@@ -1,0 +1,1009 @@
+//! The Access page through the real server, as a browser without JavaScript uses it: forms,
+//! cookies and redirects. What a user sees (status, HTML) and what is stored are both checked.
+
+use crate::helpers::{
+    API_PASSWORD, OWNER, OWNER_PASSWORD, Reply, TestApp, spawn_app, spawn_app_with,
+};
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use std::sync::Arc;
+
+const LIST: &str = "/settings/access/api-users";
+const NEW: &str = "/settings/access/api-users/new";
+const NEW_PASSWORD: &str = "Fresh#Secret-2027";
+
+/// A cookie-keeping client that does not follow redirects, so that each 303 is seen.
+struct Browser {
+    app: Arc<TestApp>,
+    client: reqwest::Client,
+}
+
+impl Browser {
+    async fn open() -> Browser {
+        Browser::on(spawn_app().await)
+    }
+
+    fn on(app: TestApp) -> Browser {
+        Browser::sharing(Arc::new(app))
+    }
+
+    fn sharing(app: Arc<TestApp>) -> Browser {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap();
+        Browser { app, client }
+    }
+
+    /// A second browser, with its own cookies, on the same server.
+    fn on_same_server(other: &Browser) -> Browser {
+        Browser::sharing(other.app.clone())
+    }
+
+    /// Another browser on the same server, with no cookies.
+    fn stranger(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.app.address)
+    }
+
+    async fn get(&self, path: &str) -> Reply {
+        reply(self.client.get(self.url(path)).send().await.unwrap()).await
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
+        reply(
+            self.client
+                .post(self.url(path))
+                .form(form)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await
+    }
+
+    async fn sign_in(&self, email: &str, password: &str) -> Reply {
+        let page = self.get("/sign-in").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let csrf = csrf_of(&page.body);
+        self.post(
+            "/sign-in",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    async fn sign_in_as_owner(&self) {
+        let reply = self.sign_in(OWNER, OWNER_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        assert_eq!(reply.header("location"), Some(LIST));
+    }
+
+    /// The session's CSRF token, as the list page's sign-out form carries it.
+    async fn csrf(&self) -> String {
+        csrf_of(&self.get(LIST).await.body)
+    }
+
+    fn web_sessions(&self) -> i64 {
+        let conn = rusqlite::Connection::open(&self.app.db).unwrap();
+        conn.query_row("SELECT COUNT(*) FROM web_sessions", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    fn sql(&self, statement: &str) {
+        let conn = rusqlite::Connection::open(&self.app.db).unwrap();
+        conn.execute(statement, []).unwrap();
+    }
+}
+
+async fn reply(response: reqwest::Response) -> Reply {
+    Reply {
+        status: response.status(),
+        headers: response.headers().clone(),
+        body: response.text().await.unwrap(),
+    }
+}
+
+/// The value of the first `csrf` hidden field of a page.
+fn csrf_of(html: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// The HTML of one form field: its label, input, error and hint.
+fn field<'a>(html: &'a str, name: &str) -> &'a str {
+    let start = html
+        .find(&format!(r#"id="field-{name}""#))
+        .unwrap_or_else(|| panic!("no field {name} in {html}"));
+    let end_tag = if name == "status" {
+        "</fieldset>"
+    } else {
+        "</div>"
+    };
+    let end = html[start..].find(end_tag).unwrap() + start;
+    &html[start..end]
+}
+
+fn set_cookies(reply: &Reply) -> Vec<String> {
+    reply
+        .headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn cookie_named(reply: &Reply, name: &str) -> String {
+    set_cookies(reply)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("no {name} cookie in {:?}", set_cookies(reply)))
+}
+
+fn assert_security_headers(reply: &Reply) {
+    let policy = reply.header("content-security-policy").unwrap_or_default();
+    assert!(policy.contains("default-src 'self'"), "{policy}");
+    assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+    assert_eq!(reply.header("x-frame-options"), Some("DENY"));
+    assert!(reply.header("referrer-policy").is_some());
+    assert_eq!(reply.header("x-content-type-options"), Some("nosniff"));
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+}
+
+fn new_user_form<'a>(
+    csrf: &'a str,
+    email: &'a str,
+    description: &'a str,
+    password: &'a str,
+    confirmation: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("email", email),
+        ("description", description),
+        ("password", password),
+        ("confirm_password", confirmation),
+        ("status", "Enabled"),
+    ]
+}
+
+/// The generated email the new-user form offers.
+fn offered_email(html: &str) -> String {
+    let input = field(html, "email");
+    let marker = r#"value=""#;
+    let start = input.find(marker).unwrap() + marker.len();
+    input[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn signed_out_visitors_are_sent_to_sign_in() {
+    let browser = Browser::open().await;
+    let root = browser.get("/").await;
+    assert_eq!(root.status, StatusCode::SEE_OTHER);
+    assert_eq!(root.header("location"), Some(LIST));
+    for path in [LIST, NEW, "/settings/access/api-users/1"] {
+        let page = browser.get(path).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(page.header("location"), Some("/sign-in"), "{path}");
+    }
+    let form = browser.post(NEW, &[("csrf", "x")]).await;
+    assert_eq!(form.header("location"), Some("/sign-in"));
+}
+
+#[tokio::test]
+async fn the_sign_in_page_is_a_form_with_a_strict_cookie_and_security_headers() {
+    let browser = Browser::open().await;
+    let page = browser.get("/sign-in").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<h1>Sign in</h1>"));
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert_security_headers(&page);
+    let cookie = cookie_named(&page, "dualgate-sign-in");
+    assert!(cookie.contains(&format!("={}", csrf_of(&page.body))));
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/sign-in"] {
+        assert!(cookie.contains(attribute), "{cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "http public URL: {cookie}");
+    let stylesheet = browser.get("/assets/access.css").await;
+    assert_eq!(stylesheet.status, StatusCode::OK);
+    assert_eq!(
+        stylesheet.header("content-type"),
+        Some("text/css; charset=utf-8")
+    );
+    assert!(page.body.contains(r#"href="/assets/favicon.svg""#));
+    let icon = browser.get("/assets/favicon.svg").await;
+    assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
+}
+
+#[tokio::test]
+async fn the_owner_signs_in_and_sees_the_api_users_tab_with_the_endpoints() {
+    let browser = Browser::open().await;
+    let signed_in = browser.sign_in(OWNER, OWNER_PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    let session = cookie_named(&signed_in, "dualgate-session");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(session.contains(attribute), "{session}");
+    }
+    assert!(!session.contains("Secure"), "{session}");
+    assert!(
+        !session.contains("Max-Age") && !session.contains("Expires"),
+        "the server keeps the expiry: {session}"
+    );
+    assert!(cookie_named(&signed_in, "dualgate-sign-in").contains("Max-Age=0"));
+    assert_eq!(browser.web_sessions(), 1);
+
+    let page = browser.get(LIST).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_security_headers(&page);
+    assert!(page.body.contains("API users"));
+    assert!(
+        page.body.contains(OWNER),
+        "the top bar names who is signed in"
+    );
+    assert!(page.body.contains(&format!("{}/v2/", browser.app.address)));
+    assert!(
+        page.body
+            .contains(&format!("{}/v2/Api.svc?wsdl", browser.app.address))
+    );
+    assert!(page.body.contains("No API users yet."));
+    assert!(
+        page.body
+            .contains(r#"href="/settings/access/api-users/new""#)
+    );
+}
+
+#[tokio::test]
+async fn cookies_are_secure_and_host_bound_when_the_public_url_is_https() {
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    let app = spawn_app_with(dir, &["--public-url", "https://gateway.example/"]).await;
+    let browser = Browser::on(app);
+    let page = browser.get("/sign-in").await;
+    let sign_in_cookie = cookie_named(&page, "__Secure-dualgate-sign-in");
+    assert!(sign_in_cookie.contains("Secure"), "{sign_in_cookie}");
+    let token = csrf_of(&page.body);
+    // Secure cookies are not sent back over http by a cookie store: send it by hand.
+    let signed_in = reply(
+        browser
+            .stranger()
+            .post(browser.url("/sign-in"))
+            .header("Cookie", format!("__Secure-dualgate-sign-in={token}"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", OWNER),
+                ("password", OWNER_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    let session = cookie_named(&signed_in, "__Host-dualgate-session");
+    for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+        assert!(session.contains(attribute), "{session}");
+    }
+    let value = session.split(';').next().unwrap().to_owned();
+    let list = reply(
+        browser
+            .stranger()
+            .get(browser.url(LIST))
+            .header("Cookie", value)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(
+        list.body
+            .contains("https://gateway.example/v2/Api.svc?wsdl")
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_with_the_email_kept_and_no_session() {
+    let browser = Browser::open().await;
+    let refused = browser.sign_in(OWNER, "Wrong#Secret-1").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    let challenge = refused.header("www-authenticate").unwrap();
+    assert!(
+        !challenge.starts_with("Basic"),
+        "no browser dialog: {challenge}"
+    );
+    assert!(refused.body.contains("ERROR_INVALID_LOGIN"));
+    assert!(refused.body.contains("not right"));
+    assert!(refused.body.contains(&format!(r#"value="{OWNER}""#)));
+    assert!(!refused.body.contains("Wrong#Secret-1"));
+    assert!(
+        set_cookies(&refused)
+            .iter()
+            .all(|c| !c.starts_with("dualgate-session"))
+    );
+    assert_eq!(browser.web_sessions(), 0);
+    assert_eq!(browser.get(LIST).await.status, StatusCode::SEE_OTHER);
+
+    let unknown = browser.sign_in("nobody@example.com", OWNER_PASSWORD).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn api_users_cannot_sign_in_to_the_page() {
+    let browser = Browser::open().await;
+    let user = browser.app.create_api_user("Magento shop").await;
+    let email = user["email"].as_str().unwrap();
+    let refused = browser.sign_in(email, API_PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .body
+            .contains("API users cannot sign in to this page")
+    );
+    assert!(!refused.body.contains(API_PASSWORD));
+    assert_eq!(browser.web_sessions(), 0);
+    assert_eq!(browser.get(LIST).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn sign_in_without_the_forms_token_is_refused() {
+    let browser = Browser::open().await;
+    let page = browser.get("/sign-in").await;
+    let token = csrf_of(&page.body);
+    let credentials = [("email", OWNER), ("password", OWNER_PASSWORD)];
+    let missing = browser.post("/sign-in", &credentials).await;
+    assert_eq!(missing.status, StatusCode::FORBIDDEN);
+    let wrong = [
+        ("csrf", "not-the-token"),
+        ("email", OWNER),
+        ("password", OWNER_PASSWORD),
+    ];
+    assert_eq!(
+        browser.post("/sign-in", &wrong).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The form's token without its cookie (another site's page posting here) is refused too.
+    let cookieless = reply(
+        browser
+            .stranger()
+            .post(browser.url("/sign-in"))
+            .form(&[
+                ("csrf", token.as_str()),
+                ("email", OWNER),
+                ("password", OWNER_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(cookieless.status, StatusCode::FORBIDDEN);
+    assert!(cookieless.body.contains("Nothing was changed"));
+    assert_eq!(browser.web_sessions(), 0);
+}
+
+#[tokio::test]
+async fn a_new_user_saved_through_the_form_appears_in_the_list_and_can_call_the_api() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let form = browser.get(NEW).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_security_headers(&form);
+    let email = offered_email(&form.body);
+    assert!(email.starts_with("apiuser-") && email.ends_with("@apiconnector.com"));
+    assert!(
+        field(&form.body, "status").contains(r#"value="Enabled" checked"#),
+        "Enabled is selected"
+    );
+    let csrf = csrf_of(&form.body);
+
+    let saved = browser
+        .post(
+            NEW,
+            &new_user_form(&csrf, &email, "Magento shop", API_PASSWORD, API_PASSWORD),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(saved.header("location"), Some(LIST));
+
+    let list = browser.get(LIST).await;
+    assert!(list.body.contains(&format!("API user {email} was added.")));
+    assert!(list.body.contains(&email));
+    assert!(list.body.contains("Magento shop"));
+    assert!(list.body.contains("Never"), "last used");
+    assert!(
+        !browser.get(LIST).await.body.contains("was added"),
+        "the flash shows once"
+    );
+
+    let stored = browser.app.stored_api_users();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].login, email);
+    assert_eq!(stored[0].description, "Magento shop");
+    assert_eq!(stored[0].status, "Enabled");
+    assert!(stored[0].password_hash.starts_with("$2"));
+    let call = browser.app.account_info_as(&email, API_PASSWORD).await;
+    assert_eq!(call.status, StatusCode::OK, "{}", call.body);
+}
+
+#[tokio::test]
+async fn an_emptied_email_gets_a_generated_one() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let csrf = browser.csrf().await;
+    let saved = browser
+        .post(
+            NEW,
+            &new_user_form(&csrf, "", "ERP", API_PASSWORD, API_PASSWORD),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(
+        browser.app.stored_api_users()[0]
+            .login
+            .starts_with("apiuser-")
+    );
+}
+
+#[tokio::test]
+async fn form_errors_show_next_to_their_field_with_input_kept_and_passwords_not_echoed() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let taken = browser.app.create_api_user("First").await;
+    let taken = taken["email"].as_str().unwrap().to_owned();
+    let csrf = browser.csrf().await;
+    let email = "shop@apiconnector.com";
+    let long = "d".repeat(256);
+    let cases: [(&str, &str, &str, &str, StatusCode, &str, &str); 5] = [
+        (
+            email,
+            "Shop <b>bold</b>",
+            "short1",
+            "short1",
+            StatusCode::BAD_REQUEST,
+            "password",
+            "ERROR_WEAK_PASSWORD",
+        ),
+        (
+            email,
+            "Shop",
+            API_PASSWORD,
+            "Magento#2026shoP",
+            StatusCode::BAD_REQUEST,
+            "confirm_password",
+            "ERROR_PASSWORDS_DO_NOT_MATCH",
+        ),
+        (
+            "shop@example.com",
+            "Shop",
+            API_PASSWORD,
+            API_PASSWORD,
+            StatusCode::BAD_REQUEST,
+            "email",
+            "ERROR_PARAMETER_INVALID",
+        ),
+        (
+            &taken,
+            "Shop",
+            API_PASSWORD,
+            API_PASSWORD,
+            StatusCode::CONFLICT,
+            "email",
+            "ERROR_INVALID_APIUSEREXISTS",
+        ),
+        (
+            email,
+            &long,
+            API_PASSWORD,
+            API_PASSWORD,
+            StatusCode::BAD_REQUEST,
+            "description",
+            "ERROR_PARAMETER_INVALID",
+        ),
+    ];
+    for (email, description, password, confirmation, status, at, code) in cases {
+        let page = browser
+            .post(
+                NEW,
+                &new_user_form(&csrf, email, description, password, confirmation),
+            )
+            .await;
+        assert_eq!(page.status, status, "{code}");
+        assert_security_headers(&page);
+        let block = field(&page.body, at);
+        assert!(block.contains(code), "{code} not at {at}: {block}");
+        assert!(block.contains(r#"aria-invalid="true""#), "{block}");
+        assert_eq!(page.body.matches("ERROR_").count(), 1, "one error shown");
+        assert!(field(&page.body, "email").contains(&format!(r#"value="{email}""#)));
+        if description.len() < 100 {
+            let kept = description.replace('<', "&lt;").replace('>', "&gt;");
+            assert!(
+                field(&page.body, "description").contains(&kept),
+                "description kept"
+            );
+        }
+        assert!(!page.body.contains(password), "password echoed for {code}");
+        assert!(!page.body.contains(confirmation), "confirmation echoed");
+    }
+    assert_eq!(browser.app.stored_api_users().len(), 1, "nothing saved");
+}
+
+#[tokio::test]
+async fn a_status_kept_after_an_error_stays_selected() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let csrf = browser.csrf().await;
+    let mut form = new_user_form(&csrf, "", "Shop", "short1", "short1");
+    form.retain(|(name, _)| *name != "status");
+    form.push(("status", "Disabled"));
+    let page = browser.post(NEW, &form).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(field(&page.body, "status").contains(r#"value="Disabled" checked"#));
+}
+
+#[tokio::test]
+async fn forms_without_the_sessions_token_change_nothing() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let user = browser.app.create_api_user("Keep me").await;
+    let id = user["id"].as_i64().unwrap();
+    let email = user["email"].as_str().unwrap().to_owned();
+    browser.sql("UPDATE api_users SET locked = 1");
+    let before = browser.app.stored_api_users();
+    let base = format!("{LIST}/{id}");
+    let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            NEW.to_owned(),
+            new_user_form("", "", "New", API_PASSWORD, API_PASSWORD)[1..].to_vec(),
+        ),
+        (
+            base.clone(),
+            vec![("description", "Changed"), ("status", "Disabled")],
+        ),
+        (
+            format!("{base}/password"),
+            vec![
+                ("password", NEW_PASSWORD),
+                ("confirm_password", NEW_PASSWORD),
+            ],
+        ),
+        (format!("{base}/unlock"), vec![]),
+        (format!("{base}/delete"), vec![]),
+        ("/sign-out".to_owned(), vec![]),
+    ];
+    for (path, fields) in forms {
+        let missing = browser.post(&path, &fields).await;
+        assert_eq!(
+            missing.status,
+            StatusCode::FORBIDDEN,
+            "{path} without a token"
+        );
+        assert!(missing.body.contains("This form was refused"));
+        let mut wrong = fields.clone();
+        wrong.push(("csrf", "forged-token"));
+        let forged = browser.post(&path, &wrong).await;
+        assert_eq!(
+            forged.status,
+            StatusCode::FORBIDDEN,
+            "{path} with a wrong token"
+        );
+    }
+    assert_eq!(browser.app.stored_api_users(), before);
+    assert_eq!(browser.web_sessions(), 1, "still signed in");
+    assert_eq!(
+        browser
+            .app
+            .account_info_as(&email, API_PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "still locked, old password"
+    );
+}
+
+#[tokio::test]
+async fn editing_disables_sets_the_password_unlocks_and_deletes() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let user = browser.app.create_api_user("Magento shop").await;
+    let id = user["id"].as_i64().unwrap();
+    let email = user["email"].as_str().unwrap().to_owned();
+    let page = format!("{LIST}/{id}");
+
+    let edit = browser.get(&page).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    assert!(edit.body.contains(&email));
+    assert!(field(&edit.body, "description").contains(r#"value="Magento shop""#));
+    assert!(!edit.body.contains("Unlock"), "not locked");
+    let csrf = csrf_of(&edit.body);
+
+    let saved = browser
+        .post(
+            &page,
+            &[
+                ("csrf", &csrf),
+                ("description", "Magento (old)"),
+                ("status", "Disabled"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert!(
+        browser
+            .get(LIST)
+            .await
+            .body
+            .contains(&format!("Changes to {email} were saved."))
+    );
+    let stored = &browser.app.stored_api_users()[0];
+    assert_eq!(
+        (stored.description.as_str(), stored.status.as_str()),
+        ("Magento (old)", "Disabled")
+    );
+    let refused = browser.app.account_info_as(&email, API_PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.error_code(), "ERROR_INVALID_LOGIN");
+
+    let invalid = browser
+        .post(&page, &[("csrf", &csrf), ("status", "Sleeping")])
+        .await;
+    assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
+    assert!(field(&invalid.body, "status").contains("ERROR_PARAMETER_INVALID"));
+
+    let mismatch = browser
+        .post(
+            &format!("{page}/password"),
+            &[
+                ("csrf", &csrf),
+                ("password", NEW_PASSWORD),
+                ("confirm_password", "Other#Secret-2027"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    assert!(field(&mismatch.body, "confirm_password").contains("ERROR_PASSWORDS_DO_NOT_MATCH"));
+    assert!(!mismatch.body.contains(NEW_PASSWORD));
+    let set = browser
+        .post(
+            &format!("{page}/password"),
+            &[
+                ("csrf", &csrf),
+                ("password", NEW_PASSWORD),
+                ("confirm_password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    browser
+        .post(&page, &[("csrf", &csrf), ("status", "Enabled")])
+        .await;
+    assert_eq!(
+        browser
+            .app
+            .account_info_as(&email, NEW_PASSWORD)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    browser.sql("UPDATE api_users SET locked = 1");
+    let locked = browser.get(&page).await;
+    assert!(locked.body.contains("Unlock"));
+    let unlocked = browser
+        .post(&format!("{page}/unlock"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(unlocked.status, StatusCode::SEE_OTHER);
+    assert!(!browser.app.stored_api_users()[0].locked);
+    assert!(
+        browser
+            .get(LIST)
+            .await
+            .body
+            .contains(&format!("{email} was unlocked."))
+    );
+
+    let confirm = browser.get(&format!("{page}/delete")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains(&format!("Delete {email}?")));
+    assert_eq!(
+        browser.app.stored_api_users().len(),
+        1,
+        "asking deletes nothing"
+    );
+    let deleted = browser
+        .post(&format!("{page}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(browser.app.stored_api_users().is_empty());
+    let list = browser.get(LIST).await;
+    assert!(
+        list.body
+            .contains(&format!("API user {email} was deleted."))
+    );
+    assert_eq!(browser.get(&page).await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn account_users_without_can_manage_account_get_a_clear_403() {
+    let browser = Browser::open().await;
+    browser
+        .app
+        .add_account_user("clerk@example.com", "Quiet#Harbor-41", false, None);
+    let signed_in = browser
+        .sign_in("clerk@example.com", "Quiet#Harbor-41")
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    let user = browser.app.create_api_user("Shop").await;
+    let id = user["id"].as_i64().unwrap();
+    for path in [
+        LIST.to_owned(),
+        NEW.to_owned(),
+        format!("{LIST}/{id}"),
+        format!("{LIST}/{id}/delete"),
+    ] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(
+            page.body
+                .contains("You need the “Can manage account” permission"),
+            "{path}"
+        );
+        assert!(page.body.contains("Sign out"), "{path}");
+    }
+    let csrf = csrf_of(&browser.get(LIST).await.body);
+    let create = browser
+        .post(
+            NEW,
+            &new_user_form(&csrf, "", "Sneaky", API_PASSWORD, API_PASSWORD),
+        )
+        .await;
+    assert_eq!(create.status, StatusCode::FORBIDDEN);
+    let delete = browser
+        .post(&format!("{LIST}/{id}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(delete.status, StatusCode::FORBIDDEN);
+    assert_eq!(browser.app.stored_api_users().len(), 1);
+}
+
+#[tokio::test]
+async fn account_users_with_can_manage_account_manage_api_users() {
+    let browser = Browser::open().await;
+    browser
+        .app
+        .add_account_user("admin@example.com", "Bright#Meadow-52", true, None);
+    browser
+        .sign_in("admin@example.com", "Bright#Meadow-52")
+        .await;
+    let csrf = browser.csrf().await;
+    let saved = browser
+        .post(
+            NEW,
+            &new_user_form(&csrf, "", "ERP", API_PASSWORD, API_PASSWORD),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert!(browser.get(LIST).await.body.contains("ERP"));
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_for_good() {
+    let browser = Browser::open().await;
+    let signed_in = browser.sign_in(OWNER, OWNER_PASSWORD).await;
+    let old_cookie = cookie_named(&signed_in, "dualgate-session")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let csrf = browser.csrf().await;
+    let signed_out = browser.post("/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed_out.header("location"), Some("/sign-in?signed-out"));
+    assert!(cookie_named(&signed_out, "dualgate-session").contains("Max-Age=0"));
+    assert_eq!(browser.web_sessions(), 0);
+    assert!(
+        browser
+            .get("/sign-in?signed-out")
+            .await
+            .body
+            .contains("You are signed out.")
+    );
+
+    let replayed = reply(
+        browser
+            .stranger()
+            .get(browser.url(LIST))
+            .header("Cookie", old_cookie)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(replayed.status, StatusCode::SEE_OTHER);
+    assert_eq!(replayed.headers.get(LOCATION).unwrap(), "/sign-in");
+}
+
+#[tokio::test]
+async fn an_expired_session_opens_nothing() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    assert_eq!(browser.get(LIST).await.status, StatusCode::OK);
+    browser.sql("UPDATE web_sessions SET expires = 0");
+    let page = browser.get(LIST).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.header("location"), Some("/sign-in"));
+}
+
+#[tokio::test]
+async fn each_request_renews_the_session() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let expiry = || {
+        let conn = rusqlite::Connection::open(&browser.app.db).unwrap();
+        conn.query_row("SELECT expires FROM web_sessions", [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+    browser.sql("UPDATE web_sessions SET expires = expires - 600");
+    let shortened = expiry();
+    browser.get(LIST).await;
+    assert!(expiry() >= shortened + 600, "sliding expiry");
+}
+
+#[tokio::test]
+async fn long_lists_are_paged() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    for n in 1..=23 {
+        browser.app.create_api_user(&format!("System {n:02}")).await;
+    }
+    let first = browser.get(LIST).await;
+    assert!(first.body.contains("System 20") && !first.body.contains("System 21"));
+    assert!(first.body.contains("1–20"));
+    assert!(
+        first
+            .body
+            .contains(r#"href="/settings/access/api-users?skip=20""#)
+    );
+    assert!(!first.body.contains("Previous"));
+    let second = browser.get(&format!("{LIST}?skip=20")).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("System 21") && second.body.contains("System 23"));
+    assert!(!second.body.contains("System 20"));
+    assert!(second.body.contains("21–23"));
+    assert!(
+        second
+            .body
+            .contains(r#"href="/settings/access/api-users?skip=0""#)
+    );
+    assert!(!second.body.contains("Next"));
+    let invalid = browser.get(&format!("{LIST}?skip=-1")).await;
+    assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
+    assert!(invalid.body.contains("ERROR_PARAMETER_INVALID"));
+}
+
+#[tokio::test]
+async fn what_users_typed_is_escaped() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    browser
+        .app
+        .create_api_user("<script>alert(1)</script> & co")
+        .await;
+    let list = browser.get(LIST).await;
+    assert!(!list.body.contains("<script>"));
+    assert!(
+        list.body
+            .contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; co")
+    );
+}
+
+#[tokio::test]
+async fn another_accounts_or_a_missing_api_user_is_not_found() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let account = browser
+        .app
+        .create_account("Other", "boss@other.example", "Silver#Canyon-63");
+    let other = reqwest::Client::new()
+        .post(browser.url("/v2/api-users"))
+        .basic_auth("boss@other.example", Some("Silver#Canyon-63"))
+        .json(&serde_json::json!({"password": API_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::CREATED, "account {account}");
+    let id = other.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    for path in [format!("{LIST}/{id}"), format!("{LIST}/999")] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+        assert!(page.body.contains("ERROR_APIUSER_NOT_FOUND"));
+    }
+    let csrf = browser.csrf().await;
+    let delete = browser
+        .post(&format!("{LIST}/{id}/delete"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(delete.status, StatusCode::NOT_FOUND);
+    assert_eq!(browser.app.stored_api_users().len(), 1);
+    assert_eq!(
+        browser.get(&format!("{LIST}/abc")).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        browser.get("/settings/access/nothing-here").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_page_is_not_in_the_openapi_document() {
+    let app = spawn_app().await;
+    let document = app.owner_get("/openapi.json").await.body;
+    for path in ["/sign-in", "/sign-out", "/settings/", "/assets/"] {
+        assert!(!document.contains(path), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_apis_lockout_applies_to_the_page_and_ends_a_locked_users_sessions() {
+    let browser = Browser::open().await;
+    browser
+        .app
+        .add_account_user("admin@example.com", "Bright#Meadow-52", true, None);
+    let signed_in_elsewhere = Browser::on_same_server(&browser);
+    let session = signed_in_elsewhere
+        .sign_in("admin@example.com", "Bright#Meadow-52")
+        .await;
+    assert_eq!(session.status, StatusCode::SEE_OTHER);
+    for attempt in 1..=5 {
+        let wrong = browser.sign_in("admin@example.com", "Wrong#Guess-1").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+    }
+    let right = browser
+        .sign_in("admin@example.com", "Bright#Meadow-52")
+        .await;
+    assert_eq!(right.status, StatusCode::UNAUTHORIZED, "locked");
+    assert!(right.body.contains("ERROR_INVALID_LOGIN"));
+    let locked_out = signed_in_elsewhere.get(LIST).await;
+    assert_eq!(locked_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(locked_out.header("location"), Some("/sign-in"));
+}
+
+#[tokio::test]
+async fn changes_made_on_the_page_are_audited_as_web_with_the_address() {
+    let browser = Browser::open().await;
+    browser.sign_in_as_owner().await;
+    let csrf = browser.csrf().await;
+    let saved = browser
+        .post(
+            NEW,
+            &new_user_form(&csrf, "", "Audited", API_PASSWORD, API_PASSWORD),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let events = browser.app.owner_get("/v2/audit-events").await.json();
+    let created = &events[0];
+    assert_eq!(created["action"], "ApiUserCreated");
+    assert_eq!(created["actor"], OWNER);
+    assert_eq!(created["protocol"], "Web");
+    assert_eq!(created["address"], "127.0.0.1");
+    assert!(!events.to_string().contains(API_PASSWORD));
+}
