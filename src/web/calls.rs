@@ -92,7 +92,7 @@ where
     .await
     .map_err(|e| Refusal::Failed(Error::unknown(e)))??;
     set_principal(request, signed.login.as_str());
-    if let Err(Error::Unknown(cause)) = &signed.outcome {
+    if let Some(cause) = signed.outcome.as_ref().err().and_then(Error::cause) {
         tracing::error!(cause, "request failed");
     }
     Ok(signed)
@@ -133,7 +133,9 @@ pub async fn sign_in(
     .flatten();
     match &outcome {
         Err(Error::InvalidLogin) => {}
-        Err(Error::Unknown(cause)) => tracing::error!(cause, "sign-in failed"),
+        Err(error @ (Error::Unknown(_) | Error::Unavailable(_))) => {
+            tracing::error!(cause = error.cause(), "sign-in failed");
+        }
         _ => set_principal(request, &login),
     }
     outcome

@@ -57,7 +57,8 @@ pub fn message_text(error: &Error) -> String {
 }
 
 /// Errors about the request rather than what was typed: shown as a page of their own, not in
-/// the form. `Unknown` is among them, so that it is logged and never shown with input kept.
+/// the form. `Unknown` and `Unavailable` are among them, so that they are logged and never
+/// shown with input kept.
 pub fn is_page_error(error: &Error) -> bool {
     matches!(
         error,
@@ -65,6 +66,7 @@ pub fn is_page_error(error: &Error) -> bool {
             | Error::ApiUserNotFound
             | Error::ParameterInvalid("id")
             | Error::Unknown(_)
+            | Error::Unavailable(_)
     )
 }
 

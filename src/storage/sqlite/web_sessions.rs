@@ -1,4 +1,4 @@
-use super::{SqliteStore, corrupt};
+use super::{SqliteStore, corrupt, storage_error};
 use crate::domain::{AccountId, Error, Login, Principal, Result, Role, Timestamp};
 use crate::storage::web_sessions::{NewWebSession, SessionKey, WebSession, WebSessionStore};
 use rusqlite::{OptionalExtension, params};
@@ -10,7 +10,7 @@ impl WebSessionStore for SqliteStore {
                 "DELETE FROM web_sessions WHERE expires <= ?1",
                 [new.created.seconds()],
             )
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
             let inserted = tx
                 .execute(
                     "INSERT INTO web_sessions
@@ -24,7 +24,7 @@ impl WebSessionStore for SqliteStore {
                         new.expires.seconds()
                     ],
                 )
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             if inserted == 0 {
                 return Err(Error::unknown(
                     "a web session for a login with no account user",
@@ -69,13 +69,13 @@ impl WebSessionStore for SqliteStore {
                     },
                 )
                 .optional()
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             if session.is_some() {
                 tx.execute(
                     "UPDATE web_sessions SET expires = ?2, flash = NULL WHERE token_hash = ?1",
                     params![key.0, renewed_until.seconds()],
                 )
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             }
             Ok(session)
         })
@@ -87,7 +87,7 @@ impl WebSessionStore for SqliteStore {
                 "UPDATE web_sessions SET flash = ?2 WHERE token_hash = ?1",
                 params![key.0, flash],
             )
-            .map_err(Error::unknown)?;
+            .map_err(storage_error)?;
             Ok(())
         })
     }
@@ -95,7 +95,7 @@ impl WebSessionStore for SqliteStore {
     fn delete_web_session(&self, key: &SessionKey) -> Result<()> {
         self.write(|tx| {
             tx.execute("DELETE FROM web_sessions WHERE token_hash = ?1", [key.0])
-                .map_err(Error::unknown)?;
+                .map_err(storage_error)?;
             Ok(())
         })
     }
