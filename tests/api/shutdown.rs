@@ -13,42 +13,33 @@ use tokio::net::TcpStream;
 /// The server's `shutdown_timeout`.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Reads one HTTP/1.1 response with a `Content-Length`: its status and body.
-async fn read_response(stream: &mut TcpStream) -> (u16, String) {
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let text = String::from_utf8_lossy(&received).into_owned();
-        if let Some(end) = text.find("\r\n\r\n") {
-            let head = &text[..end];
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse().unwrap())
-                })
-                .expect("a Content-Length");
-            if received.len() >= end + 4 + length {
-                let status = head[9..12].parse().unwrap();
-                return (status, text[end + 4..end + 4 + length].to_owned());
-            }
-        }
-        let read = stream.read(&mut buffer).await.unwrap();
-        assert!(read > 0, "the connection closed early: {text}");
-        received.extend_from_slice(&buffer[..read]);
+/// Reads a response head, up to its blank line and no further.
+async fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let byte = stream.read_u8().await.expect("a response head");
+        head.push(byte);
     }
+    String::from_utf8(head).unwrap()
 }
 
-/// A keep-alive connection on which the server answered a first request.
-async fn accepted(address: &str) -> TcpStream {
-    let mut stream = TcpStream::connect(address).await.unwrap();
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: dualgate\r\n\r\n")
-        .await
-        .unwrap();
-    assert_eq!(read_response(&mut stream).await.0, 200);
-    stream
+/// Reads one response with a `Content-Length`: its status and body.
+async fn read_response(stream: &mut TcpStream) -> (u16, String) {
+    let head = read_head(stream).await;
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().unwrap())
+        })
+        .expect("a Content-Length");
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).await.unwrap();
+    (
+        head[9..12].parse().unwrap(),
+        String::from_utf8(body).unwrap(),
+    )
 }
 
 #[tokio::test]
@@ -56,23 +47,24 @@ async fn a_request_in_flight_at_sigterm_completes_and_new_connections_are_refuse
     let dir = tempfile::tempdir().unwrap();
     let mut server = Server::start(&dir.path().join("dualgate.db"));
     let address = format!("127.0.0.1:{}", server.port);
+    let mut idle = TcpStream::connect(&address).await.unwrap();
 
-    // Connections the server has surely accepted: it answered a first request on each.
-    let mut stream = accepted(&address).await;
-    let mut idle = accepted(&address).await;
-
-    // A create whose body is half sent when the signal comes.
+    // A create whose head the server has read (it answered `100 Continue`, as WCF and curl
+    // expect before sending a body) and whose body has not come when the signal arrives.
     let body =
         serde_json::json!({"description": "in flight", "password": API_PASSWORD}).to_string();
-    let (first, rest) = body.split_at(body.len() / 2);
     let credentials = STANDARD.encode(format!("{OWNER}:{OWNER_PASSWORD}"));
     let head = format!(
         "POST /v2/api-users HTTP/1.1\r\nHost: dualgate\r\nAuthorization: Basic {credentials}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+         Content-Type: application/json\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
         body.len()
     );
+    let mut stream = TcpStream::connect(&address).await.unwrap();
     stream.write_all(head.as_bytes()).await.unwrap();
-    stream.write_all(first.as_bytes()).await.unwrap();
+    assert_eq!(
+        read_head(&mut stream).await,
+        "HTTP/1.1 100 Continue\r\n\r\n"
+    );
 
     server.terminate();
     tokio::time::timeout(WAIT, async {
@@ -83,17 +75,17 @@ async fn a_request_in_flight_at_sigterm_completes_and_new_connections_are_refuse
     })
     .await
     .expect("new connections are refused after SIGTERM");
+    let mut buffer = [0u8; 64];
+    let read = tokio::time::timeout(WAIT, idle.read(&mut buffer))
+        .await
+        .expect("a connection without a request is closed");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
     assert!(
         server.exited().is_none(),
         "the request in flight holds the exit"
     );
-    let mut buffer = [0u8; 64];
-    let read = tokio::time::timeout(WAIT, idle.read(&mut buffer))
-        .await
-        .expect("an idle connection is closed");
-    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
 
-    stream.write_all(rest.as_bytes()).await.unwrap();
+    stream.write_all(body.as_bytes()).await.unwrap();
     let (status, answer) = read_response(&mut stream).await;
     assert_eq!(status, 201, "{answer}");
     let created: serde_json::Value = serde_json::from_str(&answer).unwrap();
