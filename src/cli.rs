@@ -69,8 +69,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
+/// The store for an operator command. A failure to open it says its cause: the operator, unlike
+/// an API caller, may read it.
 fn operator_gateway(store: &StoreSettings) -> Result<Gateway, String> {
-    open_operator_gateway(store).map_err(|e| e.to_string())
+    open_operator_gateway(store).map_err(|e| match e.cause() {
+        Some(cause) => format!("cannot open the database: {cause}"),
+        None => e.to_string(),
+    })
 }
 
 /// The first line of standard input, without its line ending.

@@ -264,8 +264,8 @@ async fn read_only_database_files_refuse_writes_keep_reads_and_recover() {
 
 /// A database file that cannot be written when the server starts: SQLite would open it
 /// read-only, and no connection would write again even once the file is fixed. The start is
-/// refused with a clear message instead; once the file is writable, the server starts on it
-/// with everything in place.
+/// refused with a clear message instead, and so is an operator command; once the file is
+/// writable, the server starts on it with everything in place.
 #[tokio::test]
 async fn a_database_file_that_cannot_be_written_is_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
@@ -289,6 +289,20 @@ async fn a_database_file_that_cannot_be_written_is_refused_at_start() {
             .any(|line| line.starts_with("dualgate: cannot start: ")
                 && line.contains("cannot be written")),
         "{stderr:?}"
+    );
+
+    let audit = Command::new(env!("CARGO_BIN_EXE_dualgate"))
+        .arg("audit")
+        .env("DUALGATE_DB", &db)
+        .output()
+        .unwrap();
+    assert_eq!(audit.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&audit.stderr),
+        format!(
+            "dualgate: cannot open the database: the database file {} cannot be written\n",
+            db.display()
+        )
     );
 
     files.clear();
