@@ -1,10 +1,11 @@
 //! The `dualgate` binary as an operator uses it: first start, restart, CLI commands, SIGTERM.
 
+use crate::server_process::lines;
 use reqwest::StatusCode;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -24,18 +25,6 @@ pub struct Running {
     child: Child,
     stdout: Receiver<String>,
     stderr: Receiver<String>,
-}
-
-fn lines(stream: impl std::io::Read + Send + 'static) -> Receiver<String> {
-    let (sender, receiver) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stream).lines().map_while(Result::ok) {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
 }
 
 fn start(db: &Path) -> Running {
