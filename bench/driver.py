@@ -853,6 +853,12 @@ def main():
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--keep-alive-secs",
+        type=int,
+        help="pass --keep-alive-secs to the measured server (default: the server's own default, "
+        "keep-alive off, which opens a connection per request)",
+    )
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     wanted = {int(x) for x in args.scenarios.split(",")}
@@ -873,6 +879,8 @@ def main():
         "--failed-logins-per-address",
         str(RAISED_LIMIT),
     ]
+    if args.keep_alive_secs is not None:
+        server_flags += ["--keep-alive-secs", str(args.keep_alive_secs)]
     log(
         f"machine: {facts['nproc']} cores, {facts['cpu']}, {facts['ram_gib']} GiB, "
         f"kernel {facts['kernel']}; load average {' '.join(load_before)}"

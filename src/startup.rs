@@ -95,7 +95,10 @@ impl Application {
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let server = HttpServer::new(move || {
+            // The SOAP endpoint first: actix tries routes in order, and the REST and page
+            // routes after it include patterns matched by regular expression.
             App::new()
+                .configure(soap::routes)
                 .into_utoipa_app()
                 .configure(rest::routes)
                 .into_app()
@@ -109,7 +112,6 @@ impl Application {
                 .app_data(limits.json())
                 .configure(|config| crate::web::routes(config, access))
                 .configure(|config| rest::method_fallbacks(config, &allowed))
-                .configure(soap::routes)
                 .service(web::redirect("/docs", "/docs/"))
                 .service(
                     SwaggerUi::new("/docs/{_:.*}")

@@ -47,8 +47,10 @@ impl SqliteStore {
         migrations::apply(&mut first).map_err(storage_error)?;
         drop(first);
         let manager = SqliteConnectionManager::file(path).with_init(tune);
+        // No validation query on every checkout: a local file does not drop its connection.
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
+            .test_on_check_out(false)
             .build(manager)
             .map_err(Error::unknown)?;
         Ok(SqliteStore { pool })
@@ -137,8 +139,20 @@ fn corrupt(error: Error) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(format!("stored value is invalid: {error:?}").into())
 }
 
+/// `query_row` through the connection's statement cache: the reads on every call skip
+/// parsing their SQL.
+fn cached_row<T>(
+    conn: &Connection,
+    sql: &str,
+    parameters: impl rusqlite::Params,
+    read: impl FnOnce(&Row) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(parameters, read)
+}
+
 fn select_api_user(conn: &Connection, account: AccountId, id: ApiUserId) -> Result<ApiUser> {
-    conn.query_row(
+    cached_row(
+        conn,
         &format!("SELECT {API_USER_COLUMNS} FROM api_users WHERE id = ?1 AND account_id = ?2"),
         params![id.0, account.0],
         api_user_from_row,
@@ -234,7 +248,8 @@ fn clear_failures(tx: &Transaction, login: &str) -> Result<()> {
 impl Store for SqliteStore {
     fn account(&self, id: AccountId) -> Result<Account> {
         self.read(|conn| {
-            conn.query_row(
+            cached_row(
+                conn,
                 "SELECT a.name, u.login, a.locale, a.time_zone FROM accounts a
                  JOIN account_users u ON u.account_id = a.id AND u.is_owner = 1
                  WHERE a.id = ?1",
@@ -256,7 +271,7 @@ impl Store for SqliteStore {
 
     fn first_account(&self) -> Result<Option<AccountId>> {
         self.read(|conn| {
-            conn.query_row("SELECT MIN(id) FROM accounts", [], |row| {
+            cached_row(conn, "SELECT MIN(id) FROM accounts", [], |row| {
                 row.get::<_, Option<i64>>(0)
             })
             .map(|id| id.map(AccountId))
@@ -351,45 +366,45 @@ impl Store for SqliteStore {
     }
 
     fn credential(&self, login: &str) -> Result<Option<StoredCredential>> {
+        // API users first: they make nearly every call.
         self.read(|conn| {
-            let account_user = conn
-                .prepare_cached(
-                    "SELECT u.account_id, u.login, u.password_hash, u.is_owner,
-                            u.can_manage_account, u.locked = 0, l.failed_logins
-                     FROM account_users u JOIN logins l ON l.login = u.login
-                     WHERE u.login = ?1",
-                )
-                .and_then(|mut statement| {
-                    statement.query_row([login], |row| {
-                        let role = if row.get(3)? {
-                            Role::Owner
-                        } else {
-                            Role::AccountUser {
-                                can_manage_account: row.get(4)?,
-                            }
-                        };
-                        credential_from(row, role, row.get(5)?, row.get(6)?, false, None)
-                    })
-                })
-                .optional()
-                .map_err(storage_error)?;
-            if account_user.is_some() {
-                return Ok(account_user);
-            }
-            conn.prepare_cached(
+            let api_user = cached_row(
+                conn,
                 "SELECT a.account_id, a.login, a.password_hash, a.id,
                         a.status = 'Enabled' AND a.locked = 0, l.failed_logins,
                         a.tiered_rate_limit, a.last_used
                  FROM api_users a JOIN logins l ON l.login = a.login
                  WHERE a.login = ?1",
-            )
-            .and_then(|mut statement| {
-                statement.query_row([login], |row| {
+                [login],
+                |row| {
                     let role = Role::ApiUser(ApiUserId(row.get(3)?));
                     let last_used = row.get::<_, Option<i64>>(7)?.map(Timestamp);
                     credential_from(row, role, row.get(4)?, row.get(5)?, row.get(6)?, last_used)
-                })
-            })
+                },
+            )
+            .optional()
+            .map_err(storage_error)?;
+            if api_user.is_some() {
+                return Ok(api_user);
+            }
+            cached_row(
+                conn,
+                "SELECT u.account_id, u.login, u.password_hash, u.is_owner,
+                        u.can_manage_account, u.locked = 0, l.failed_logins
+                 FROM account_users u JOIN logins l ON l.login = u.login
+                 WHERE u.login = ?1",
+                [login],
+                |row| {
+                    let role = if row.get(3)? {
+                        Role::Owner
+                    } else {
+                        Role::AccountUser {
+                            can_manage_account: row.get(4)?,
+                        }
+                    };
+                    credential_from(row, role, row.get(5)?, row.get(6)?, false, None)
+                },
+            )
             .optional()
             .map_err(storage_error)
         })
