@@ -465,7 +465,8 @@ def bcrypt_rate(repo, cost, seconds, threads=1):
     return float(match.group(1)), out
 
 
-def seed_database(binary, workdir, db, users):
+def create_account(binary, db):
+    """The account "Default" with its owner, in a new database `db`."""
     run_cli(
         binary,
         [
@@ -482,6 +483,30 @@ def seed_database(binary, workdir, db, users):
         ],
         OWNER_PASSWORD + "\n",
     )
+
+
+def run_in_threads(share, workers):
+    """Runs share(0) .. share(workers - 1), each on its own thread, and raises the first
+    failure once all have ended."""
+    failures = []
+
+    def guarded(worker):
+        try:
+            share(worker)
+        except Exception as error:  # noqa: BLE001 - re-raised below
+            failures.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(w,)) for w in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+
+
+def seed_database(binary, workdir, db, users):
+    create_account(binary, db)
     run_cli(
         binary,
         [
@@ -501,25 +526,16 @@ def seed_database(binary, workdir, db, users):
     try:
         auth = basic(SEEDER, SEEDER_PASSWORD)
         workers = max(1, os.cpu_count() or 1)
-        failures = []
 
         def create_share(worker):
             conn = http.client.HTTPConnection("127.0.0.1", seeder.port, timeout=60)
             try:
                 for i in range(worker, users, workers):
                     create_api_user(seeder.port, auth, f"seeded {i:04d}", f"Seeded#{i:04d}x", conn)
-            except Exception as error:  # noqa: BLE001 - reported below
-                failures.append(error)
             finally:
                 conn.close()
 
-        threads = [threading.Thread(target=create_share, args=(w,)) for w in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        if failures:
-            raise failures[0]
+        run_in_threads(create_share, workers)
     finally:
         seeder.stop()
 
@@ -528,22 +544,7 @@ def big_list_memory(binary, workdir, server_flags, users):
     """100 000 API users inserted with sqlite3 into a database the server created and
     migrated, then one pass over the whole list as the owner."""
     db = os.path.join(workdir, "big.db")
-    run_cli(
-        binary,
-        [
-            "account",
-            "create",
-            "--name",
-            "Default",
-            "--owner-email",
-            OWNER,
-            "--db",
-            db,
-            "--bcrypt-cost",
-            str(MEASURED_COST),
-        ],
-        OWNER_PASSWORD + "\n",
-    )
+    create_account(binary, db)
     started = time.monotonic()
     con = sqlite3.connect(db)
     try:
@@ -571,7 +572,7 @@ def big_list_memory(binary, workdir, server_flags, users):
         auth = basic(OWNER, OWNER_PASSWORD)
         pages = math.ceil(users / 1000)
         workers = max(1, os.cpu_count() or 1)
-        counts, failures = [0] * workers, []
+        counts = [0] * workers
 
         def page_share(worker):
             conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=300)
@@ -586,20 +587,12 @@ def big_list_memory(binary, workdir, server_flags, users):
                     )
                     assert status == 200, (status, data[:300])
                     counts[worker] += len(json.loads(data))
-            except Exception as error:  # noqa: BLE001 - reported below
-                failures.append(error)
             finally:
                 conn.close()
 
         paging_started = time.monotonic()
-        threads = [threading.Thread(target=page_share, args=(w,)) for w in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        run_in_threads(page_share, workers)
         paging_s = time.monotonic() - paging_started
-        if failures:
-            raise failures[0]
         hwm, rss = memory_kib(server.pid)
         return {
             "users": users,

@@ -120,6 +120,51 @@ fn back_to_list() -> HttpResponse {
     see_other(ACCESS_PAGE).finish()
 }
 
+/// A form refused for `error`: the page `form` renders with the error shown, in the status
+/// the error calls for.
+fn refused_form(error: &Error, form: impl FnOnce(&FormError) -> maud::Markup) -> HttpResponse {
+    html(status_of(error), form(&FormError::new(error)))
+}
+
+/// Shows the API user the path names with `render` (a page of the tab, answered 200).
+async fn user_page(
+    request: &HttpRequest,
+    gateway: Data<Gateway>,
+    render: impl FnOnce(&SignedInAs, &ApiUser) -> maud::Markup,
+) -> HttpResponse {
+    let id = path_id(request);
+    in_session(
+        request,
+        gateway,
+        "GetApiUserById",
+        None,
+        move |visit| visit.get(&id),
+        |who, _, user| html(StatusCode::OK, render(who, &user)),
+    )
+    .await
+}
+
+/// A button's form on the API user the path names (`CsrfForm` only): runs `work` on the
+/// user's id, which leaves the flash, then back to the list.
+async fn act_on_user(
+    request: &HttpRequest,
+    gateway: Data<Gateway>,
+    operation: &str,
+    form: Form<CsrfForm>,
+    work: impl FnOnce(&Visit, &str) -> Result<()> + Send + 'static,
+) -> HttpResponse {
+    let id = path_id(request);
+    in_session(
+        request,
+        gateway,
+        operation,
+        Some(form.into_inner().csrf.unwrap_or_default()),
+        move |visit| work(visit, &id),
+        |_, _, ()| back_to_list(),
+    )
+    .await
+}
+
 pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     let asked = Query::<PageQuery>::from_query(request.query_string())
         .ok()
@@ -231,11 +276,9 @@ pub async fn create(
                     description: &kept.1,
                     status: &kept.2,
                 };
-                let shown = FormError::new(&error);
-                html(
-                    status_of(&error),
-                    new_user_page(who, entered, Some(&shown), &domain),
-                )
+                refused_form(&error, |shown| {
+                    new_user_page(who, entered, Some(shown), &domain)
+                })
             }
         },
     )
@@ -243,23 +286,19 @@ pub async fn create(
 }
 
 pub async fn edit_form(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
-    let id = path_id(&request);
-    in_session(
-        &request,
-        gateway,
-        "GetApiUserById",
-        None,
-        move |visit| visit.get(&id),
-        |who, _, user| {
-            let entered = Entered {
-                email: "",
-                description: user.description.as_str(),
-                status: user.status.as_str(),
-            };
-            html(StatusCode::OK, edit_page(who, &user, entered, None, None))
-        },
-    )
+    user_page(&request, gateway, |who, user| {
+        edit_page(who, user, as_stored(user), None, None)
+    })
     .await
+}
+
+/// The edit form's fields as the API user has them now.
+fn as_stored(user: &ApiUser) -> Entered<'_> {
+    Entered {
+        email: "",
+        description: user.description.as_str(),
+        status: user.status.as_str(),
+    }
 }
 
 fn edit_page(
@@ -315,11 +354,9 @@ pub async fn save(
                     description: &kept.0,
                     status: &kept.1,
                 };
-                let shown = FormError::new(&error);
-                html(
-                    status_of(&error),
-                    edit_page(who, &user, entered, Some(&shown), None),
-                )
+                refused_form(&error, |shown| {
+                    edit_page(who, &user, entered, Some(shown), None)
+                })
             }
         },
     )
@@ -356,16 +393,10 @@ pub async fn set_password(
         |who, _, submitted| match submitted {
             Submitted::Saved => back_to_list(),
             Submitted::Refused(user, error) => {
-                let entered = Entered {
-                    email: "",
-                    description: user.description.as_str(),
-                    status: user.status.as_str(),
-                };
-                let shown = FormError::new(&error);
-                html(
-                    status_of(&error),
-                    edit_page(who, &user, entered, None, Some(&shown)),
-                )
+                let entered = as_stored(&user);
+                refused_form(&error, |shown| {
+                    edit_page(who, &user, entered, None, Some(shown))
+                })
             }
         },
     )
@@ -377,33 +408,16 @@ pub async fn unlock(
     gateway: Data<Gateway>,
     form: Form<CsrfForm>,
 ) -> HttpResponse {
-    let id = path_id(&request);
-    in_session(
-        &request,
-        gateway,
-        "UnlockApiUser",
-        Some(form.into_inner().csrf.unwrap_or_default()),
-        move |visit| {
-            visit.unlock(&id)?;
-            let user = visit.get(&id)?;
-            visit.leave_flash(&format!("{} was unlocked.", user.login))
-        },
-        |_, _, ()| back_to_list(),
-    )
+    act_on_user(&request, gateway, "UnlockApiUser", form, |visit, id| {
+        visit.unlock(id)?;
+        let user = visit.get(id)?;
+        visit.leave_flash(&format!("{} was unlocked.", user.login))
+    })
     .await
 }
 
 pub async fn confirm_delete_form(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
-    let id = path_id(&request);
-    in_session(
-        &request,
-        gateway,
-        "GetApiUserById",
-        None,
-        move |visit| visit.get(&id),
-        |who, _, user| html(StatusCode::OK, confirm_delete(who, &user)),
-    )
-    .await
+    user_page(&request, gateway, confirm_delete).await
 }
 
 pub async fn delete(
@@ -411,18 +425,10 @@ pub async fn delete(
     gateway: Data<Gateway>,
     form: Form<CsrfForm>,
 ) -> HttpResponse {
-    let id = path_id(&request);
-    in_session(
-        &request,
-        gateway,
-        "DeleteApiUser",
-        Some(form.into_inner().csrf.unwrap_or_default()),
-        move |visit| {
-            let user = visit.get(&id)?;
-            visit.delete(&id)?;
-            visit.leave_flash(&format!("API user {} was deleted.", user.login))
-        },
-        |_, _, ()| back_to_list(),
-    )
+    act_on_user(&request, gateway, "DeleteApiUser", form, |visit, id| {
+        let user = visit.get(id)?;
+        visit.delete(id)?;
+        visit.leave_flash(&format!("API user {} was deleted.", user.login))
+    })
     .await
 }

@@ -55,28 +55,21 @@ impl Browser {
     }
 
     async fn get(&self, path: &str) -> Reply {
-        reply(self.client.get(self.url(path)).send().await.unwrap()).await
+        send(self.client.get(self.url(path))).await
     }
 
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> Reply {
-        reply(
-            self.client
-                .post(self.url(path))
-                .form(form)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await
+        send(self.client.post(self.url(path)).form(form)).await
     }
 
     async fn sign_in(&self, email: &str, password: &str) -> Reply {
         let page = self.get("/sign-in").await;
         assert_eq!(page.status, StatusCode::OK);
         let csrf = csrf_of(&page.body);
-        self.post(
+        self.post_form(
             "/sign-in",
-            &[("csrf", &csrf), ("email", email), ("password", password)],
+            &csrf,
+            &[("email", email), ("password", password)],
         )
         .await
     }
@@ -85,6 +78,73 @@ impl Browser {
         let reply = self.sign_in(OWNER, OWNER_PASSWORD).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
         assert_eq!(reply.header("location"), Some(LIST));
+    }
+
+    /// A browser on a fresh server, signed in as the account's owner.
+    async fn owner() -> Browser {
+        let browser = Browser::open().await;
+        browser.sign_in_as_owner().await;
+        browser
+    }
+
+    /// Adds an account user to the server's account and signs in as them.
+    async fn sign_in_as_new_account_user(
+        &self,
+        email: &str,
+        password: &str,
+        can_manage_account: bool,
+    ) -> Reply {
+        self.app
+            .add_account_user(email, password, can_manage_account, None);
+        self.sign_in(email, password).await
+    }
+
+    /// Posts a form: the CSRF token `csrf` first, then `fields`.
+    async fn post_form(&self, path: &str, csrf: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut form = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        self.post(path, &form).await
+    }
+
+    /// Saves the new-user form with the email left empty (so generated) and `API_PASSWORD`.
+    async fn add_through_form(&self, csrf: &str, description: &str) -> Reply {
+        self.post(
+            NEW,
+            &new_user_form(csrf, "", description, API_PASSWORD, API_PASSWORD),
+        )
+        .await
+    }
+
+    /// An API user created through the REST API: its id and email.
+    async fn api_user(&self, description: &str) -> (i64, String) {
+        let user = self.app.create_api_user(description).await;
+        let id = user["id"].as_i64().unwrap();
+        (id, user["email"].as_str().unwrap().to_owned())
+    }
+
+    /// Whether the list page, fetched now, shows `text`.
+    async fn list_shows(&self, text: &str) -> bool {
+        self.get(LIST).await.body.contains(text)
+    }
+
+    /// The owner's sign-in form posted with `token` by a browser with no cookies, carrying
+    /// only `cookie` if one is given.
+    async fn stranger_signs_in(&self, token: &str, cookie: Option<String>) -> Reply {
+        let mut request = self.stranger().post(self.url("/sign-in"));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        send(request.form(&[
+            ("csrf", token),
+            ("email", OWNER),
+            ("password", OWNER_PASSWORD),
+        ]))
+        .await
+    }
+
+    /// A page fetched by a browser with no cookies but `cookie`.
+    async fn stranger_gets(&self, path: &str, cookie: String) -> Reply {
+        send(self.stranger().get(self.url(path)).header("Cookie", cookie)).await
     }
 
     /// The session's CSRF token, as the list page's sign-out form carries it.
@@ -102,6 +162,11 @@ impl Browser {
         let conn = rusqlite::Connection::open(&self.app.db).unwrap();
         conn.execute(statement, []).unwrap();
     }
+}
+
+/// Sends `request` and reads the whole reply.
+async fn send(request: reqwest::RequestBuilder) -> Reply {
+    reply(request.send().await.unwrap()).await
 }
 
 async fn reply(response: reqwest::Response) -> Reply {
@@ -275,21 +340,8 @@ async fn cookies_are_secure_and_host_bound_when_the_public_url_is_https() {
     assert!(sign_in_cookie.contains("Secure"), "{sign_in_cookie}");
     let token = csrf_of(&page.body);
     // Secure cookies are not sent back over http by a cookie store: send it by hand.
-    let signed_in = reply(
-        browser
-            .stranger()
-            .post(browser.url("/sign-in"))
-            .header("Cookie", format!("__Secure-dualgate-sign-in={token}"))
-            .form(&[
-                ("csrf", token.as_str()),
-                ("email", OWNER),
-                ("password", OWNER_PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let cookie = format!("__Secure-dualgate-sign-in={token}");
+    let signed_in = browser.stranger_signs_in(&token, Some(cookie)).await;
     assert_eq!(
         signed_in.status,
         StatusCode::SEE_OTHER,
@@ -301,16 +353,7 @@ async fn cookies_are_secure_and_host_bound_when_the_public_url_is_https() {
         assert!(session.contains(attribute), "{session}");
     }
     let value = session.split(';').next().unwrap().to_owned();
-    let list = reply(
-        browser
-            .stranger()
-            .get(browser.url(LIST))
-            .header("Cookie", value)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let list = browser.stranger_gets(LIST, value).await;
     assert_eq!(list.status, StatusCode::OK);
     assert!(
         list.body
@@ -347,9 +390,8 @@ async fn a_wrong_password_is_refused_with_the_email_kept_and_no_session() {
 #[tokio::test]
 async fn api_users_cannot_sign_in_to_the_page() {
     let browser = Browser::open().await;
-    let user = browser.app.create_api_user("Magento shop").await;
-    let email = user["email"].as_str().unwrap();
-    let refused = browser.sign_in(email, API_PASSWORD).await;
+    let (_, email) = browser.api_user("Magento shop").await;
+    let refused = browser.sign_in(&email, API_PASSWORD).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     assert!(
         refused
@@ -379,20 +421,7 @@ async fn sign_in_without_the_forms_token_is_refused() {
         StatusCode::FORBIDDEN
     );
     // The form's token without its cookie (another site's page posting here) is refused too.
-    let cookieless = reply(
-        browser
-            .stranger()
-            .post(browser.url("/sign-in"))
-            .form(&[
-                ("csrf", token.as_str()),
-                ("email", OWNER),
-                ("password", OWNER_PASSWORD),
-            ])
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let cookieless = browser.stranger_signs_in(&token, None).await;
     assert_eq!(cookieless.status, StatusCode::FORBIDDEN);
     assert!(cookieless.body.contains("Nothing was changed"));
     assert_eq!(browser.web_sessions(), 0);
@@ -400,8 +429,7 @@ async fn sign_in_without_the_forms_token_is_refused() {
 
 #[tokio::test]
 async fn a_new_user_saved_through_the_form_appears_in_the_list_and_can_call_the_api() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     let form = browser.get(NEW).await;
     assert_eq!(form.status, StatusCode::OK);
     assert_security_headers(&form);
@@ -428,7 +456,7 @@ async fn a_new_user_saved_through_the_form_appears_in_the_list_and_can_call_the_
     assert!(list.body.contains("Magento shop"));
     assert!(list.body.contains("Never"), "last used");
     assert!(
-        !browser.get(LIST).await.body.contains("was added"),
+        !browser.list_shows("was added").await,
         "the flash shows once"
     );
 
@@ -444,15 +472,9 @@ async fn a_new_user_saved_through_the_form_appears_in_the_list_and_can_call_the_
 
 #[tokio::test]
 async fn an_emptied_email_gets_a_generated_one() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     let csrf = browser.csrf().await;
-    let saved = browser
-        .post(
-            NEW,
-            &new_user_form(&csrf, "", "ERP", API_PASSWORD, API_PASSWORD),
-        )
-        .await;
+    let saved = browser.add_through_form(&csrf, "ERP").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     assert!(
         browser.app.stored_api_users()[0]
@@ -463,10 +485,8 @@ async fn an_emptied_email_gets_a_generated_one() {
 
 #[tokio::test]
 async fn form_errors_show_next_to_their_field_with_input_kept_and_passwords_not_echoed() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
-    let taken = browser.app.create_api_user("First").await;
-    let taken = taken["email"].as_str().unwrap().to_owned();
+    let browser = Browser::owner().await;
+    let (_, taken) = browser.api_user("First").await;
     let csrf = browser.csrf().await;
     let email = "shop@apiconnector.com";
     let long = "d".repeat(256);
@@ -546,8 +566,7 @@ async fn form_errors_show_next_to_their_field_with_input_kept_and_passwords_not_
 
 #[tokio::test]
 async fn a_status_kept_after_an_error_stays_selected() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     let csrf = browser.csrf().await;
     let mut form = new_user_form(&csrf, "", "Shop", "short1", "short1");
     form.retain(|(name, _)| *name != "status");
@@ -559,11 +578,8 @@ async fn a_status_kept_after_an_error_stays_selected() {
 
 #[tokio::test]
 async fn forms_without_the_sessions_token_change_nothing() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
-    let user = browser.app.create_api_user("Keep me").await;
-    let id = user["id"].as_i64().unwrap();
-    let email = user["email"].as_str().unwrap().to_owned();
+    let browser = Browser::owner().await;
+    let (id, email) = browser.api_user("Keep me").await;
     browser.sql("UPDATE api_users SET locked = 1");
     let before = browser.app.stored_api_users();
     let base = format!("{LIST}/{id}");
@@ -619,11 +635,8 @@ async fn forms_without_the_sessions_token_change_nothing() {
 
 #[tokio::test]
 async fn editing_disables_sets_the_password_unlocks_and_deletes() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
-    let user = browser.app.create_api_user("Magento shop").await;
-    let id = user["id"].as_i64().unwrap();
-    let email = user["email"].as_str().unwrap().to_owned();
+    let browser = Browser::owner().await;
+    let (id, email) = browser.api_user("Magento shop").await;
     let page = format!("{LIST}/{id}");
 
     let edit = browser.get(&page).await;
@@ -634,22 +647,17 @@ async fn editing_disables_sets_the_password_unlocks_and_deletes() {
     let csrf = csrf_of(&edit.body);
 
     let saved = browser
-        .post(
+        .post_form(
             &page,
-            &[
-                ("csrf", &csrf),
-                ("description", "Magento (old)"),
-                ("status", "Disabled"),
-            ],
+            &csrf,
+            &[("description", "Magento (old)"), ("status", "Disabled")],
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert!(
         browser
-            .get(LIST)
+            .list_shows(&format!("Changes to {email} were saved."))
             .await
-            .body
-            .contains(&format!("Changes to {email} were saved."))
     );
     let stored = &browser.app.stored_api_users()[0];
     assert_eq!(
@@ -661,16 +669,17 @@ async fn editing_disables_sets_the_password_unlocks_and_deletes() {
     assert_eq!(refused.error_code(), "ERROR_INVALID_LOGIN");
 
     let invalid = browser
-        .post(&page, &[("csrf", &csrf), ("status", "Sleeping")])
+        .post_form(&page, &csrf, &[("status", "Sleeping")])
         .await;
     assert_eq!(invalid.status, StatusCode::BAD_REQUEST);
     assert!(field(&invalid.body, "status").contains("ERROR_PARAMETER_INVALID"));
 
+    let password_page = format!("{page}/password");
     let mismatch = browser
-        .post(
-            &format!("{page}/password"),
+        .post_form(
+            &password_page,
+            &csrf,
             &[
-                ("csrf", &csrf),
                 ("password", NEW_PASSWORD),
                 ("confirm_password", "Other#Secret-2027"),
             ],
@@ -680,10 +689,10 @@ async fn editing_disables_sets_the_password_unlocks_and_deletes() {
     assert!(field(&mismatch.body, "confirm_password").contains("ERROR_PASSWORDS_DO_NOT_MATCH"));
     assert!(!mismatch.body.contains(NEW_PASSWORD));
     let set = browser
-        .post(
-            &format!("{page}/password"),
+        .post_form(
+            &password_page,
+            &csrf,
             &[
-                ("csrf", &csrf),
                 ("password", NEW_PASSWORD),
                 ("confirm_password", NEW_PASSWORD),
             ],
@@ -691,7 +700,7 @@ async fn editing_disables_sets_the_password_unlocks_and_deletes() {
         .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER);
     browser
-        .post(&page, &[("csrf", &csrf), ("status", "Enabled")])
+        .post_form(&page, &csrf, &[("status", "Enabled")])
         .await;
     assert_eq!(
         browser
@@ -706,17 +715,11 @@ async fn editing_disables_sets_the_password_unlocks_and_deletes() {
     let locked = browser.get(&page).await;
     assert!(locked.body.contains("Unlock"));
     let unlocked = browser
-        .post(&format!("{page}/unlock"), &[("csrf", &csrf)])
+        .post_form(&format!("{page}/unlock"), &csrf, &[])
         .await;
     assert_eq!(unlocked.status, StatusCode::SEE_OTHER);
     assert!(!browser.app.stored_api_users()[0].locked);
-    assert!(
-        browser
-            .get(LIST)
-            .await
-            .body
-            .contains(&format!("{email} was unlocked."))
-    );
+    assert!(browser.list_shows(&format!("{email} was unlocked.")).await);
 
     let confirm = browser.get(&format!("{page}/delete")).await;
     assert_eq!(confirm.status, StatusCode::OK);
@@ -727,7 +730,7 @@ async fn editing_disables_sets_the_password_unlocks_and_deletes() {
         "asking deletes nothing"
     );
     let deleted = browser
-        .post(&format!("{page}/delete"), &[("csrf", &csrf)])
+        .post_form(&format!("{page}/delete"), &csrf, &[])
         .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert!(browser.app.stored_api_users().is_empty());
@@ -742,15 +745,11 @@ async fn editing_disables_sets_the_password_unlocks_and_deletes() {
 #[tokio::test]
 async fn account_users_without_can_manage_account_get_a_clear_403() {
     let browser = Browser::open().await;
-    browser
-        .app
-        .add_account_user("clerk@example.com", "Quiet#Harbor-41", false, None);
     let signed_in = browser
-        .sign_in("clerk@example.com", "Quiet#Harbor-41")
+        .sign_in_as_new_account_user("clerk@example.com", "Quiet#Harbor-41", false)
         .await;
     assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
-    let user = browser.app.create_api_user("Shop").await;
-    let id = user["id"].as_i64().unwrap();
+    let (id, _) = browser.api_user("Shop").await;
     for path in [
         LIST.to_owned(),
         NEW.to_owned(),
@@ -767,15 +766,10 @@ async fn account_users_without_can_manage_account_get_a_clear_403() {
         assert!(page.body.contains("Sign out"), "{path}");
     }
     let csrf = csrf_of(&browser.get(LIST).await.body);
-    let create = browser
-        .post(
-            NEW,
-            &new_user_form(&csrf, "", "Sneaky", API_PASSWORD, API_PASSWORD),
-        )
-        .await;
+    let create = browser.add_through_form(&csrf, "Sneaky").await;
     assert_eq!(create.status, StatusCode::FORBIDDEN);
     let delete = browser
-        .post(&format!("{LIST}/{id}/delete"), &[("csrf", &csrf)])
+        .post_form(&format!("{LIST}/{id}/delete"), &csrf, &[])
         .await;
     assert_eq!(delete.status, StatusCode::FORBIDDEN);
     assert_eq!(browser.app.stored_api_users().len(), 1);
@@ -785,20 +779,12 @@ async fn account_users_without_can_manage_account_get_a_clear_403() {
 async fn account_users_with_can_manage_account_manage_api_users() {
     let browser = Browser::open().await;
     browser
-        .app
-        .add_account_user("admin@example.com", "Bright#Meadow-52", true, None);
-    browser
-        .sign_in("admin@example.com", "Bright#Meadow-52")
+        .sign_in_as_new_account_user("admin@example.com", "Bright#Meadow-52", true)
         .await;
     let csrf = browser.csrf().await;
-    let saved = browser
-        .post(
-            NEW,
-            &new_user_form(&csrf, "", "ERP", API_PASSWORD, API_PASSWORD),
-        )
-        .await;
+    let saved = browser.add_through_form(&csrf, "ERP").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
-    assert!(browser.get(LIST).await.body.contains("ERP"));
+    assert!(browser.list_shows("ERP").await);
 }
 
 #[tokio::test]
@@ -811,7 +797,7 @@ async fn signing_out_ends_the_session_for_good() {
         .unwrap()
         .to_owned();
     let csrf = browser.csrf().await;
-    let signed_out = browser.post("/sign-out", &[("csrf", &csrf)]).await;
+    let signed_out = browser.post_form("/sign-out", &csrf, &[]).await;
     assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
     assert_eq!(signed_out.header("location"), Some("/sign-in?signed-out"));
     assert!(cookie_named(&signed_out, "dualgate-session").contains("Max-Age=0"));
@@ -824,24 +810,14 @@ async fn signing_out_ends_the_session_for_good() {
             .contains("You are signed out.")
     );
 
-    let replayed = reply(
-        browser
-            .stranger()
-            .get(browser.url(LIST))
-            .header("Cookie", old_cookie)
-            .send()
-            .await
-            .unwrap(),
-    )
-    .await;
+    let replayed = browser.stranger_gets(LIST, old_cookie).await;
     assert_eq!(replayed.status, StatusCode::SEE_OTHER);
     assert_eq!(replayed.headers.get(LOCATION).unwrap(), "/sign-in");
 }
 
 #[tokio::test]
 async fn an_expired_session_opens_nothing() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     assert_eq!(browser.get(LIST).await.status, StatusCode::OK);
     browser.sql("UPDATE web_sessions SET expires = 0");
     let page = browser.get(LIST).await;
@@ -851,8 +827,7 @@ async fn an_expired_session_opens_nothing() {
 
 #[tokio::test]
 async fn each_request_renews_the_session() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     let expiry = || {
         let conn = rusqlite::Connection::open(&browser.app.db).unwrap();
         conn.query_row("SELECT expires FROM web_sessions", [], |row| {
@@ -868,8 +843,7 @@ async fn each_request_renews_the_session() {
 
 #[tokio::test]
 async fn long_lists_are_paged() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     for n in 1..=23 {
         browser.app.create_api_user(&format!("System {n:02}")).await;
     }
@@ -900,8 +874,7 @@ async fn long_lists_are_paged() {
 
 #[tokio::test]
 async fn what_users_typed_is_escaped() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     browser
         .app
         .create_api_user("<script>alert(1)</script> & co")
@@ -916,8 +889,7 @@ async fn what_users_typed_is_escaped() {
 
 #[tokio::test]
 async fn another_accounts_or_a_missing_api_user_is_not_found() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     let account = browser
         .app
         .create_account("Other", "boss@other.example", "Silver#Canyon-63");
@@ -939,7 +911,7 @@ async fn another_accounts_or_a_missing_api_user_is_not_found() {
     }
     let csrf = browser.csrf().await;
     let delete = browser
-        .post(&format!("{LIST}/{id}/delete"), &[("csrf", &csrf)])
+        .post_form(&format!("{LIST}/{id}/delete"), &csrf, &[])
         .await;
     assert_eq!(delete.status, StatusCode::NOT_FOUND);
     assert_eq!(browser.app.stored_api_users().len(), 1);
@@ -989,15 +961,9 @@ async fn the_apis_lockout_applies_to_the_page_and_ends_a_locked_users_sessions()
 
 #[tokio::test]
 async fn changes_made_on_the_page_are_audited_as_web_with_the_address() {
-    let browser = Browser::open().await;
-    browser.sign_in_as_owner().await;
+    let browser = Browser::owner().await;
     let csrf = browser.csrf().await;
-    let saved = browser
-        .post(
-            NEW,
-            &new_user_form(&csrf, "", "Audited", API_PASSWORD, API_PASSWORD),
-        )
-        .await;
+    let saved = browser.add_through_form(&csrf, "Audited").await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
     let events = browser.app.owner_get("/v2/audit-events").await.json();
     let created = &events[0];
