@@ -59,3 +59,12 @@ pub fn basic_credentials(request: &HttpRequest) -> Option<Credentials> {
         .and_then(|value| value.to_str().ok())
         .and_then(Credentials::from_basic_header)
 }
+
+/// The `{id}` segment of the matched path, as text: the core parses it.
+pub fn path_id(request: &HttpRequest) -> String {
+    request
+        .match_info()
+        .get("id")
+        .unwrap_or_default()
+        .to_owned()
+}

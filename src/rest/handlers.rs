@@ -8,7 +8,9 @@ use super::dto::{
 use super::error::error_response;
 use super::json_body::{JsonLimits, parse_json};
 use crate::domain::{Caller, Channel, Error, Result};
-use crate::http::{MediaType, Protocol, basic_credentials, call_as, label_request, read_body};
+use crate::http::{
+    MediaType, Protocol, basic_credentials, call_as, label_request, path_id, read_body,
+};
 use crate::service::{
     self, Gateway, account_info::account_info, audit_events::list_audit_events,
     create::create_api_user, delete::delete_api_user, get::get_api_user, list::list_api_users,
@@ -64,14 +66,6 @@ fn json_limits(request: &HttpRequest) -> Result<JsonLimits> {
         .app_data::<JsonLimits>()
         .copied()
         .ok_or_else(|| Error::unknown("no JsonLimits configured"))
-}
-
-fn path_id(request: &HttpRequest) -> String {
-    request
-        .match_info()
-        .get("id")
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The caller's account and its properties.

@@ -13,6 +13,7 @@ use super::views::api_user_forms::{
 };
 use super::views::api_users::{ListPage, list as list_page};
 use crate::domain::{ApiUser, Error, Paging, Result, Status};
+use crate::http::path_id;
 use crate::service::{ApiUserInput, Gateway};
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Form, Query};
@@ -106,14 +107,6 @@ fn submit<S, T>(
         Err(error) if is_page_error(&error) => Err(error),
         Err(error) => Ok(Submitted::Refused(again(visit)?, error)),
     }
-}
-
-fn path_id(request: &HttpRequest) -> String {
-    request
-        .match_info()
-        .get("id")
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn back_to_list() -> HttpResponse {
