@@ -21,10 +21,7 @@ where
 {
     let credentials = credentials.ok_or(Error::InvalidLogin)?;
     let login = credentials.login.clone();
-    let origin = Origin {
-        channel,
-        address: request.peer_addr().map(|address| address.ip().to_string()),
-    };
+    let origin = origin(request, channel);
     let outcome = web::block(move || {
         let authenticated = authenticate(&gateway, &credentials, origin)?;
         let outcome = work(&gateway, &authenticated.caller);
@@ -67,4 +64,13 @@ pub fn path_id(request: &HttpRequest) -> String {
         .get("id")
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Where a request comes from: its channel and the TCP peer's address (no forwarding header
+/// is trusted).
+pub fn origin(request: &HttpRequest, channel: Channel) -> Origin {
+    Origin {
+        channel,
+        address: request.peer_addr().map(|address| address.ip().to_string()),
+    }
 }

@@ -5,8 +5,8 @@
 use super::session::{AccessSettings, Cookies};
 use super::tokens::{random_token, same_token, session_key};
 use crate::auth::{Credentials, authenticate};
-use crate::domain::{ApiUser, Caller, Channel, Error, Login, Origin, Result, Role, Timestamp};
-use crate::http::{Protocol, label_request, set_principal};
+use crate::domain::{ApiUser, Caller, Channel, Error, Login, Result, Role, Timestamp};
+use crate::http::{Protocol, label_request, origin, set_principal};
 use crate::service::{
     ApiUserInput, Gateway, create::create_api_user, delete::delete_api_user, get::get_api_user,
     list::list_api_users, set_password::set_api_user_password, unlock::unlock_api_user,
@@ -61,7 +61,7 @@ where
         .session_token(request)
         .ok_or(Refusal::SignedOut)?;
     let lifetime = session_seconds(request).map_err(Refusal::Failed)?;
-    let origin = web_origin(request);
+    let origin = origin(request, Channel::Web);
     let signed = web::block(move || {
         let key = session_key(&token);
         let now = Timestamp::now();
@@ -109,7 +109,7 @@ pub async fn sign_in(
     label_request(request, Protocol::Web, "SignIn");
     let login = credentials.login.clone();
     let lifetime = session_seconds(request)?;
-    let origin = web_origin(request);
+    let origin = origin(request, Channel::Web);
     let outcome = web::block(move || {
         let principal = authenticate(&gateway, &credentials, origin)?
             .caller
@@ -142,13 +142,6 @@ pub async fn sign_in(
 }
 
 /// Where a call of the page comes from, for the protections and the audit trail.
-fn web_origin(request: &HttpRequest) -> Origin {
-    Origin {
-        channel: Channel::Web,
-        address: request.peer_addr().map(|address| address.ip().to_string()),
-    }
-}
-
 fn session_seconds(request: &HttpRequest) -> Result<i64> {
     request
         .app_data::<Data<AccessSettings>>()
