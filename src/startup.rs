@@ -7,7 +7,7 @@ use crate::http::{guard_body, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
-use crate::storage::SqliteStore;
+use crate::storage::{SqliteStore, Store};
 use crate::{rest, soap};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
@@ -35,15 +35,18 @@ impl From<Error> for StartupError {
 /// Opens the store and builds the use cases' shared state.
 pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<Gateway, Error> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let sqlite = SqliteStore::open(&store.db)?;
+    let highest_stored_cost = sqlite.highest_password_cost()?;
     Ok(Gateway {
-        store: Arc::new(SqliteStore::open(&store.db)?),
-        hasher: PasswordHasher::new(store.bcrypt_cost, cores)?,
+        store: Arc::new(sqlite),
+        hasher: PasswordHasher::new(store.bcrypt_cost, highest_stored_cost, cores)?,
         credentials: CredentialCache::new(
             settings.credential_cache.entries,
             Duration::from_secs(settings.credential_cache.ttl_seconds),
         )?,
-        usage: UsageMeter::default(),
-        failures: UsageMeter::default(),
+        calls_per_hour: UsageMeter::new(60),
+        calls_per_minute: UsageMeter::new(1),
+        failures: UsageMeter::new(60),
         settings,
     })
 }

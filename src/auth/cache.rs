@@ -96,14 +96,14 @@ impl CredentialCache {
         login: &str,
         password: &str,
         stored: &PasswordHash,
-        verify: impl Fn() -> bool,
-    ) -> bool {
+        verify: impl Fn() -> Result<bool>,
+    ) -> Result<bool> {
         if self.capacity == 0 {
             return verify();
         }
         let key = self.key(scheme, login, password);
         if self.recognises(&key, stored) {
-            return true;
+            return Ok(true);
         }
         let (flight, leads) = {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
@@ -118,21 +118,21 @@ impl CredentialCache {
         };
         if leads {
             let verified = verify();
-            if verified {
+            if matches!(verified, Ok(true)) {
                 self.remember(key, stored);
             }
             self.in_flight
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .remove(&key);
-            flight.finish(verified);
+            flight.finish(matches!(verified, Ok(true)));
             return verified;
         }
         if flight.wait() && self.recognises(&key, stored) {
-            return true;
+            return Ok(true);
         }
         let verified = verify();
-        if verified {
+        if matches!(verified, Ok(true)) {
             self.remember(key, stored);
         }
         verified
@@ -179,10 +179,10 @@ mod tests {
         PasswordHash(text.to_owned())
     }
 
-    fn counted(calls: &AtomicUsize, outcome: bool) -> impl Fn() -> bool + '_ {
+    fn counted(calls: &AtomicUsize, outcome: bool) -> impl Fn() -> Result<bool> + '_ {
         move || {
             calls.fetch_add(1, Ordering::SeqCst);
-            outcome
+            Ok(outcome)
         }
     }
 
@@ -191,13 +191,15 @@ mod tests {
         let cache = CredentialCache::new(10, Duration::from_secs(60)).unwrap();
         let calls = AtomicUsize::new(0);
         let check = |password, stored: &str| {
-            cache.check(
-                Scheme::Basic,
-                "a@x.example",
-                password,
-                &hash(stored),
-                counted(&calls, true),
-            )
+            cache
+                .check(
+                    Scheme::Basic,
+                    "a@x.example",
+                    password,
+                    &hash(stored),
+                    counted(&calls, true),
+                )
+                .unwrap()
         };
         assert!(check("pw-1", "$h1"));
         assert!(check("pw-1", "$h1"));
@@ -209,13 +211,15 @@ mod tests {
         assert!(check("pw-1", "$h2"), "a new stored hash is verified again");
         assert!(check("pw-2", "$h2"));
         assert_eq!(calls.load(Ordering::SeqCst), 3);
-        let other_scheme = cache.check(
-            Scheme::UsernameToken,
-            "a@x.example",
-            "pw-2",
-            &hash("$h2"),
-            counted(&calls, true),
-        );
+        let other_scheme = cache
+            .check(
+                Scheme::UsernameToken,
+                "a@x.example",
+                "pw-2",
+                &hash("$h2"),
+                counted(&calls, true),
+            )
+            .unwrap();
         assert!(other_scheme);
         assert_eq!(
             calls.load(Ordering::SeqCst),
@@ -236,7 +240,7 @@ mod tests {
                 &hash("$h"),
                 counted(&calls, false),
             );
-            assert!(!verified);
+            assert!(!verified.unwrap());
         }
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
@@ -246,7 +250,9 @@ mod tests {
         let cache = CredentialCache::new(2, Duration::ZERO).unwrap();
         let calls = AtomicUsize::new(0);
         for _ in 0..2 {
-            cache.check(Scheme::Basic, "a", "p", &hash("$h"), counted(&calls, true));
+            cache
+                .check(Scheme::Basic, "a", "p", &hash("$h"), counted(&calls, true))
+                .unwrap();
         }
         assert_eq!(
             calls.load(Ordering::SeqCst),
@@ -255,7 +261,9 @@ mod tests {
         );
         let cache = CredentialCache::new(2, Duration::from_secs(60)).unwrap();
         for login in ["a", "b", "c"] {
-            cache.check(Scheme::Basic, login, "p", &hash("$h"), || true);
+            cache
+                .check(Scheme::Basic, login, "p", &hash("$h"), || Ok(true))
+                .unwrap();
         }
         assert_eq!(cache.entries.lock().unwrap().len(), 2);
     }
@@ -270,9 +278,9 @@ mod tests {
                     let verified = cache.check(Scheme::Basic, "a", "p", &hash("$h"), || {
                         calls.fetch_add(1, Ordering::SeqCst);
                         std::thread::sleep(Duration::from_millis(50));
-                        true
+                        Ok(true)
                     });
-                    assert!(verified);
+                    assert!(verified.unwrap());
                 });
             }
         });

@@ -5,54 +5,164 @@
 //! terminator and so refuse a 72-byte password, which the contract allows. Instead, nothing
 //! here is ever truncated: a `Password` is at most 72 bytes by construction, and a candidate
 //! over 72 bytes is refused before bcrypt sees it.
+//!
+//! Every verification, of a real hash or of a decoy, costs the same: the highest cost among
+//! the stored hashes (the *floor*, never below the setting). A hash at a lower cost is padded
+//! with decoy verifications at its cost, its cost + 1, … up to the floor, which add up to one
+//! verification at the floor (2^c + 2^c + 2^(c+1) + … = 2^floor). So neither an unknown
+//! login nor a login whose hash has another cost can be told by timing after the setting
+//! changes; hashes reach the setting's cost as their users sign in (see `needs_rehash`).
 
 use crate::domain::password::MAX_PASSWORD_BYTES;
 use crate::domain::{Error, Password, PasswordHash, Result};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 
 pub struct PasswordHasher {
     cost: u32,
+    floor: u32,
     permits: Permits,
-    /// A hash of a random secret: an unknown login is verified against it so that its answer
-    /// takes as long as a wrong password.
-    decoy: PasswordHash,
+    /// Hashes of a random secret, one per cost, made when first needed: what unknown logins,
+    /// refused principals and padding are verified against.
+    decoys: Mutex<HashMap<u32, PasswordHash>>,
+    spent: Counters,
+}
+
+/// Verifications done so far: a figure for operators, and what tests count instead of timing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Spent {
+    /// Candidates checked against a principal's real hash.
+    pub checks: u64,
+    /// Verifications against a decoy in place of a check (unknown or refused principals).
+    pub decoys: u64,
+    /// bcrypt's work in all of them, padding included, in units of a cost-0 verification.
+    pub work: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    checks: AtomicU64,
+    decoys: AtomicU64,
+    work: AtomicU64,
 }
 
 impl PasswordHasher {
-    pub fn new(cost: u32, max_concurrent: usize) -> Result<PasswordHasher> {
-        let mut secret = [0u8; 16];
-        getrandom::fill(&mut secret).map_err(Error::unknown)?;
-        let decoy = bcrypt::hash(secret, cost).map_err(Error::unknown)?;
-        Ok(PasswordHasher {
+    /// New hashes at `cost`; every verification costs as much as one at `cost` or at
+    /// `highest_stored_cost`, whichever is higher.
+    pub fn new(
+        cost: u32,
+        highest_stored_cost: Option<u32>,
+        max_concurrent: usize,
+    ) -> Result<PasswordHasher> {
+        let hasher = PasswordHasher {
             cost,
+            floor: highest_stored_cost.map_or(cost, |stored| stored.max(cost)),
             permits: Permits::new(max_concurrent.max(1)),
-            decoy: PasswordHash(decoy),
-        })
+            decoys: Mutex::new(HashMap::new()),
+            spent: Counters::default(),
+        };
+        hasher.decoy(hasher.floor)?;
+        Ok(hasher)
     }
 
     pub fn hash(&self, password: &Password) -> Result<PasswordHash> {
+        self.hash_bytes(password.expose().as_bytes())
+    }
+
+    /// Whether a verified password's stored hash should be made again at the setting's cost.
+    pub fn needs_rehash(&self, hash: &PasswordHash) -> bool {
+        cost_of(hash) != Some(self.cost)
+    }
+
+    /// A new hash of a candidate that has just been verified, at the setting's cost.
+    pub fn rehash(&self, verified: &str) -> Result<PasswordHash> {
+        self.hash_bytes(verified.as_bytes())
+    }
+
+    fn hash_bytes(&self, password: &[u8]) -> Result<PasswordHash> {
         let _permit = self.permits.acquire();
-        bcrypt::hash(password.expose(), self.cost)
+        bcrypt::hash(password, self.cost)
             .map(PasswordHash)
             .map_err(Error::unknown)
     }
 
     /// False for a wrong password, a password over bcrypt's limit, or an unreadable hash.
-    /// A candidate over the limit still costs one verification, against the decoy.
+    /// A candidate over the limit still costs one verification, against a decoy.
     pub fn verify(&self, candidate: &str, hash: &PasswordHash) -> bool {
-        let _permit = self.permits.acquire();
-        let bytes = candidate.as_bytes();
-        if bytes.len() > MAX_PASSWORD_BYTES {
-            let _ = bcrypt::verify(&bytes[..MAX_PASSWORD_BYTES], &self.decoy.0);
+        self.spent.checks.fetch_add(1, Ordering::Relaxed);
+        if candidate.len() > MAX_PASSWORD_BYTES {
+            self.spend(candidate, cost_of(hash));
             return false;
         }
-        bcrypt::verify(bytes, &hash.0).unwrap_or(false)
+        let _permit = self.permits.acquire();
+        let verified = bcrypt::verify(candidate, &hash.0).unwrap_or(false);
+        self.pad(candidate, cost_of(hash).unwrap_or(self.floor));
+        verified
     }
 
-    /// Spends one verification's time for a login that does not exist.
-    pub fn verify_decoy(&self, candidate: &str) {
-        self.verify(candidate, &self.decoy);
+    /// Spends one verification's time where no password may be checked: an unknown login
+    /// (`like` is `None`: at the floor), or a principal refused before its check (at the
+    /// cost of its stored hash, `like`).
+    pub fn verify_decoy(&self, candidate: &str, like: Option<&PasswordHash>) {
+        self.spent.decoys.fetch_add(1, Ordering::Relaxed);
+        self.spend(candidate, like.and_then(cost_of));
     }
+
+    pub fn spent(&self) -> Spent {
+        Spent {
+            checks: self.spent.checks.load(Ordering::Relaxed),
+            decoys: self.spent.decoys.load(Ordering::Relaxed),
+            work: self.spent.work.load(Ordering::Relaxed),
+        }
+    }
+
+    fn spend(&self, candidate: &str, cost: Option<u32>) {
+        let _permit = self.permits.acquire();
+        let cost = cost.unwrap_or(self.floor);
+        self.run_decoy(candidate, cost);
+        self.pad(candidate, cost);
+    }
+
+    /// Decoy verifications at `cost`, `cost` + 1, … below the floor, after one at `cost`.
+    fn pad(&self, candidate: &str, cost: u32) {
+        self.spent
+            .work
+            .fetch_add(1 << cost.min(31), Ordering::Relaxed);
+        for padding in cost..self.floor {
+            self.run_decoy(candidate, padding);
+            self.spent
+                .work
+                .fetch_add(1 << padding.min(31), Ordering::Relaxed);
+        }
+    }
+
+    fn run_decoy(&self, candidate: &str, cost: u32) {
+        let bytes = &candidate.as_bytes()[..candidate.len().min(MAX_PASSWORD_BYTES)];
+        if let Ok(decoy) = self.decoy(cost) {
+            let _ = bcrypt::verify(bytes, &decoy.0);
+        }
+    }
+
+    fn decoy(&self, cost: u32) -> Result<PasswordHash> {
+        let mut decoys = self.decoys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(decoy) = decoys.get(&cost) {
+            return Ok(decoy.clone());
+        }
+        let mut secret = [0u8; 16];
+        getrandom::fill(&mut secret).map_err(Error::unknown)?;
+        let decoy = PasswordHash(bcrypt::hash(secret, cost).map_err(Error::unknown)?);
+        decoys.insert(cost, decoy.clone());
+        Ok(decoy)
+    }
+}
+
+/// The cost written in a bcrypt hash; `None` for a hash that is not bcrypt's.
+fn cost_of(hash: &PasswordHash) -> Option<u32> {
+    bcrypt::HashParts::from_str(&hash.0)
+        .ok()
+        .map(|parts| parts.get_cost())
 }
 
 /// A counting semaphore for blocking threads.
@@ -98,7 +208,7 @@ mod tests {
 
     #[test]
     fn hashes_verify_and_never_contain_the_password() {
-        let hasher = PasswordHasher::new(4, 2).unwrap();
+        let hasher = PasswordHasher::new(4, None, 2).unwrap();
         let login = Login::parse("someone@example.com", "email").unwrap();
         let owner = PasswordOwner {
             login: &login,
@@ -140,7 +250,7 @@ mod tests {
 
     #[test]
     fn all_72_bytes_count_and_a_73rd_is_refused_not_ignored() {
-        let hasher = PasswordHasher::new(4, 2).unwrap();
+        let hasher = PasswordHasher::new(4, None, 2).unwrap();
         let login = Login::parse("someone@example.com", "email").unwrap();
         let owner = PasswordOwner {
             login: &login,

@@ -1,8 +1,9 @@
 use super::rate_limit_headers::remember_standing;
 use super::request_log::set_principal;
-use crate::auth::{Credentials, authenticate};
+use crate::auth::Credentials;
 use crate::domain::{Caller, Channel, Error, Origin, Result};
 use crate::service::Gateway;
+use crate::service::authenticate::authenticate;
 use actix_web::{HttpRequest, web};
 
 /// Authenticates the caller and runs `work` as them, both on one blocking thread: bcrypt and

@@ -5,6 +5,7 @@
 pub mod account_info;
 pub mod accounts;
 pub mod audit_events;
+pub mod authenticate;
 pub mod create;
 pub mod delete;
 pub mod get;
@@ -26,8 +27,10 @@ pub struct Gateway {
     pub hasher: PasswordHasher,
     /// Credentials bcrypt has verified, recognised on later calls without bcrypt.
     pub credentials: CredentialCache,
-    /// API users' calls: rate limits and `ApiCallsInLastHour`.
-    pub usage: UsageMeter<ApiUserId>,
+    /// API users' calls over the rolling hour: the Flat limit and `ApiCallsInLastHour`.
+    pub calls_per_hour: UsageMeter<ApiUserId>,
+    /// API users' calls over the last minute, to the second: the Tiered limit.
+    pub calls_per_minute: UsageMeter<ApiUserId>,
     /// Failed logins per client address.
     pub failures: UsageMeter<String>,
     pub settings: GatewaySettings,

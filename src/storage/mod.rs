@@ -1,10 +1,14 @@
 //! Storage behind a trait, so that a server database can serve several gateway instances
 //! later without touching the core or the adapters. SQL lives only below this module.
 
+mod login_attempts;
 mod migrations;
 mod sqlite;
 mod web_sessions;
 
+pub use login_attempts::{
+    Attempt, AttemptId, Fingerprint, LockoutRule, LoginAttemptStore, SLOT_HELD_AT_MOST_SECONDS,
+};
 pub use sqlite::SqliteStore;
 pub use web_sessions::{NewWebSession, SessionKey, WebSession, WebSessionStore};
 
@@ -20,8 +24,8 @@ pub struct StoredCredential {
     pub password_hash: PasswordHash,
     /// False for a disabled API user and for any locked principal.
     pub may_authenticate: bool,
-    /// Wrong passwords counted in the current window.
-    pub failed_logins: u32,
+    /// Whether wrong passwords are counted against the login (a success clears them).
+    pub failures_counted: bool,
     /// An API user's rate-limit scheme: Tiered (per minute) or Flat (per rolling hour).
     pub tiered_rate_limit: bool,
     /// An API user's last successful call.
@@ -33,7 +37,7 @@ pub struct StoredCredential {
 /// Every change to an API user or account user takes an `Audit` and records its audit event
 /// in the same transaction as the change: no change without its event, no event without its
 /// change.
-pub trait Store: WebSessionStore + Send + Sync {
+pub trait Store: LoginAttemptStore + WebSessionStore + Send + Sync {
     fn account(&self, id: AccountId) -> Result<Account>;
     fn first_account(&self) -> Result<Option<AccountId>>;
     fn create_account(&self, new: &NewAccount, audit: &Audit) -> Result<AccountId>;
@@ -43,14 +47,16 @@ pub trait Store: WebSessionStore + Send + Sync {
 
     /// Looks a principal up by login, case-insensitively.
     fn credential(&self, login: &str) -> Result<Option<StoredCredential>>;
-    /// Counts a wrong password for an existing login: the count restarts when the window
-    /// since the first counted failure has passed. Returns the count now.
-    fn count_failed_login(&self, login: &Login, at: Timestamp, window_seconds: i64) -> Result<u32>;
-    /// Locks the principal of `login`; `Ok(true)` when this call locked it (and recorded the
-    /// event), `Ok(false)` when it was locked already.
-    fn lock_login(&self, login: &Login, audit: &Audit) -> Result<bool>;
-    /// Forgets counted wrong passwords after a successful sign-in.
-    fn clear_failed_logins(&self, login: &Login) -> Result<()>;
+    /// Stores a new hash of the same password (at another bcrypt cost) unless the password
+    /// was changed meanwhile.
+    fn replace_password_hash(
+        &self,
+        login: &Login,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> Result<()>;
+    /// The highest bcrypt cost among stored password hashes; `None` when none is stored.
+    fn highest_password_cost(&self) -> Result<Option<u32>>;
 
     /// Fails with `ApiUserExists` when the login is taken by any principal.
     fn insert_api_user(&self, new: &NewApiUser, audit: &Audit) -> Result<ApiUser>;

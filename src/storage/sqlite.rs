@@ -112,7 +112,17 @@ fn tune(conn: &mut Connection) -> rusqlite::Result<()> {
     )
 }
 
+mod login_attempts;
 mod web_sessions;
+
+use login_attempts::forget_login_attempts;
+
+/// SQL: whether wrong passwords are counted for the login `?1`.
+macro_rules! failures_counted {
+    () => {
+        "EXISTS (SELECT 1 FROM login_attempts WHERE login = ?1 AND failed = 1)"
+    };
+}
 
 const API_USER_COLUMNS: &str = "id, account_id, login, description, status, tiered_rate_limit, \
                                 locked, created, last_used";
@@ -235,14 +245,30 @@ fn audit_event_from_row(row: &Row) -> rusqlite::Result<AuditEvent> {
     })
 }
 
-/// Forgets the wrong passwords counted for a login.
-fn clear_failures(tx: &Transaction, login: &str) -> Result<()> {
-    tx.execute(
-        "UPDATE logins SET failed_logins = 0, first_failed_at = NULL WHERE login = ?1",
-        [login],
-    )
-    .map_err(storage_error)?;
-    Ok(())
+/// Locks the principal of `login`; `Ok(true)` when this call locked it (and recorded the
+/// event), `Ok(false)` when it was locked already.
+fn lock_login(tx: &Transaction, login: &Login, audit: &Audit) -> Result<bool> {
+    for (table, action) in [
+        ("api_users", AuditAction::ApiUserLocked),
+        ("account_users", AuditAction::AccountUserLocked),
+    ] {
+        let account: Option<i64> = tx
+            .query_row(
+                &format!(
+                    "UPDATE {table} SET locked = 1 WHERE login = ?1 AND locked = 0
+                     RETURNING account_id"
+                ),
+                [login.as_str()],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(storage_error)?;
+        if let Some(account) = account {
+            record_event(tx, AccountId(account), audit, action, login.as_str(), &[])?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 impl Store for SqliteStore {
@@ -352,7 +378,7 @@ impl Store for SqliteStore {
             let Some(account) = account else {
                 return Ok(false);
             };
-            clear_failures(tx, login.as_str())?;
+            forget_login_attempts(tx, login.as_str())?;
             record_event(
                 tx,
                 AccountId(account),
@@ -370,11 +396,13 @@ impl Store for SqliteStore {
         self.read(|conn| {
             let api_user = cached_row(
                 conn,
-                "SELECT a.account_id, a.login, a.password_hash, a.id,
-                        a.status = 'Enabled' AND a.locked = 0, l.failed_logins,
-                        a.tiered_rate_limit, a.last_used
-                 FROM api_users a JOIN logins l ON l.login = a.login
-                 WHERE a.login = ?1",
+                concat!(
+                    "SELECT a.account_id, a.login, a.password_hash, a.id,
+                            a.status = 'Enabled' AND a.locked = 0, ",
+                    failures_counted!(),
+                    ", a.tiered_rate_limit, a.last_used
+                     FROM api_users a WHERE a.login = ?1"
+                ),
                 [login],
                 |row| {
                     let role = Role::ApiUser(ApiUserId(row.get(3)?));
@@ -389,10 +417,12 @@ impl Store for SqliteStore {
             }
             cached_row(
                 conn,
-                "SELECT u.account_id, u.login, u.password_hash, u.is_owner,
-                        u.can_manage_account, u.locked = 0, l.failed_logins
-                 FROM account_users u JOIN logins l ON l.login = u.login
-                 WHERE u.login = ?1",
+                concat!(
+                    "SELECT u.account_id, u.login, u.password_hash, u.is_owner,
+                            u.can_manage_account, u.locked = 0, ",
+                    failures_counted!(),
+                    " FROM account_users u WHERE u.login = ?1"
+                ),
                 [login],
                 |row| {
                     let role = if row.get(3)? {
@@ -410,52 +440,39 @@ impl Store for SqliteStore {
         })
     }
 
-    fn count_failed_login(&self, login: &Login, at: Timestamp, window_seconds: i64) -> Result<u32> {
+    fn replace_password_hash(
+        &self,
+        login: &Login,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> Result<()> {
         self.write(|tx| {
-            tx.query_row(
-                "UPDATE logins SET
-                   failed_logins = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ?2 - ?3
-                                        THEN 1 ELSE failed_logins + 1 END,
-                   first_failed_at = CASE WHEN first_failed_at IS NULL OR first_failed_at <= ?2 - ?3
-                                          THEN ?2 ELSE first_failed_at END
-                 WHERE login = ?1 RETURNING failed_logins",
-                params![login.as_str(), at.seconds(), window_seconds],
+            for table in ["api_users", "account_users"] {
+                tx.execute(
+                    &format!(
+                        "UPDATE {table} SET password_hash = ?3
+                         WHERE login = ?1 AND password_hash = ?2"
+                    ),
+                    params![login.as_str(), old.0, new.0],
+                )
+                .map_err(storage_error)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn highest_password_cost(&self) -> Result<Option<u32>> {
+        // bcrypt's modular crypt format: `$2b$`, the two-digit cost, `$`, salt and hash.
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT MAX(CAST(substr(password_hash, 5, 2) AS INTEGER))
+                 FROM (SELECT password_hash FROM api_users
+                       UNION ALL SELECT password_hash FROM account_users)",
+                [],
                 |row| row.get(0),
             )
-            .optional()
-            .map(Option::unwrap_or_default)
             .map_err(storage_error)
         })
-    }
-
-    fn lock_login(&self, login: &Login, audit: &Audit) -> Result<bool> {
-        self.write(|tx| {
-            for (table, action) in [
-                ("api_users", AuditAction::ApiUserLocked),
-                ("account_users", AuditAction::AccountUserLocked),
-            ] {
-                let account: Option<i64> = tx
-                    .query_row(
-                        &format!(
-                            "UPDATE {table} SET locked = 1 WHERE login = ?1 AND locked = 0
-                             RETURNING account_id"
-                        ),
-                        [login.as_str()],
-                        |row| row.get(0),
-                    )
-                    .optional()
-                    .map_err(storage_error)?;
-                if let Some(account) = account {
-                    record_event(tx, AccountId(account), audit, action, login.as_str(), &[])?;
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        })
-    }
-
-    fn clear_failed_logins(&self, login: &Login) -> Result<()> {
-        self.write(|tx| clear_failures(tx, login.as_str()))
     }
 
     fn insert_api_user(&self, new: &NewApiUser, audit: &Audit) -> Result<ApiUser> {
@@ -582,7 +599,7 @@ impl Store for SqliteStore {
                  RETURNING login",
                 params![id.0, account.0],
             )?;
-            clear_failures(tx, &login)?;
+            forget_login_attempts(tx, &login)?;
             record_event(
                 tx,
                 account,
@@ -657,7 +674,7 @@ fn credential_from(
     row: &Row,
     role: Role,
     may_authenticate: bool,
-    failed_logins: u32,
+    failures_counted: bool,
     tiered_rate_limit: bool,
     last_used: Option<Timestamp>,
 ) -> rusqlite::Result<StoredCredential> {
@@ -670,7 +687,7 @@ fn credential_from(
         },
         password_hash: PasswordHash(row.get(2)?),
         may_authenticate,
-        failed_logins,
+        failures_counted,
         tiered_rate_limit,
         last_used,
     })
@@ -680,13 +697,13 @@ fn credential_from(
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, SqliteStore) {
+    pub(super) fn store() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("test.db")).unwrap();
         (dir, store)
     }
 
-    fn audit() -> Audit {
+    pub(super) fn audit() -> Audit {
         Audit {
             actor: "owner@example.com".into(),
             origin: Origin {
@@ -697,11 +714,11 @@ mod tests {
         }
     }
 
-    fn login(text: &str) -> Login {
+    pub(super) fn login(text: &str) -> Login {
         Login::parse(text, "email").unwrap()
     }
 
-    fn account(store: &SqliteStore, owner: &str) -> AccountId {
+    pub(super) fn account(store: &SqliteStore, owner: &str) -> AccountId {
         store
             .create_account(
                 &NewAccount {
@@ -714,7 +731,7 @@ mod tests {
             .unwrap()
     }
 
-    fn new_api_user(account: AccountId, email: &str) -> NewApiUser {
+    pub(super) fn new_api_user(account: AccountId, email: &str) -> NewApiUser {
         NewApiUser {
             account,
             login: login(email),
@@ -844,45 +861,23 @@ mod tests {
     }
 
     #[test]
-    fn wrong_passwords_are_counted_within_the_window_and_lock_once() {
+    fn a_lock_holds_until_an_unlock_which_forgets_the_failures() {
         let (_dir, store) = store();
         let acme = account(&store, "owner@example.com");
         let user = store
             .insert_api_user(&new_api_user(acme, "shop@x.example"), &audit())
             .unwrap();
-        let count = |at| {
-            store
-                .count_failed_login(&user.login, Timestamp(at), 900)
-                .unwrap()
-        };
-        assert_eq!(count(1_000), 1);
-        assert_eq!(count(1_100), 2);
-        assert_eq!(
-            count(1_900),
-            1,
-            "a failure after the window starts a new count"
-        );
-        assert_eq!(
-            store
-                .credential("SHOP@x.example")
-                .unwrap()
-                .unwrap()
-                .failed_logins,
-            1
-        );
-        assert!(store.lock_login(&user.login, &audit()).unwrap());
-        assert!(
-            !store.lock_login(&user.login, &audit()).unwrap(),
-            "locked once"
-        );
-        let stored = store.credential("shop@x.example").unwrap().unwrap();
+        let lock = |login: &Login| store.write(|tx| lock_login(tx, login, &audit())).unwrap();
+        assert!(lock(&user.login));
+        assert!(!lock(&user.login), "locked once");
+        let stored = store.credential("SHOP@x.example").unwrap().unwrap();
         assert!(!stored.may_authenticate);
         store.unlock_api_user(acme, user.id, &audit()).unwrap();
         let stored = store.credential("shop@x.example").unwrap().unwrap();
         assert!(stored.may_authenticate);
-        assert_eq!(stored.failed_logins, 0);
+        assert!(!stored.failures_counted);
         let owner = login("owner@example.com");
-        assert!(store.lock_login(&owner, &audit()).unwrap());
+        assert!(lock(&owner));
         assert!(
             !store
                 .credential("owner@example.com")

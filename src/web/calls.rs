@@ -4,9 +4,10 @@
 
 use super::session::{AccessSettings, Cookies};
 use super::tokens::{random_token, same_token, session_key};
-use crate::auth::{Credentials, authenticate};
+use crate::auth::Credentials;
 use crate::domain::{ApiUser, Caller, Channel, Error, Login, Result, Role, Timestamp};
 use crate::http::{Protocol, label_request, origin, set_principal};
+use crate::service::authenticate::authenticate;
 use crate::service::{
     ApiUserInput, Gateway, create::create_api_user, delete::delete_api_user, get::get_api_user,
     list::list_api_users, set_password::set_api_user_password, unlock::unlock_api_user,

@@ -71,8 +71,8 @@ pub async fn spawn_app_in(dir: Arc<TempDir>) -> TestApp {
     spawn_app_with(dir, &[]).await
 }
 
-/// Starts a server with `dualgate serve`'s defaults (but bcrypt cost 4 and, unless `flags` set
-/// one, a 64 KiB body limit), and `flags` on top, parsed as the command line parses them.
+/// Starts a server with `dualgate serve`'s defaults (but, unless `flags` set them, bcrypt cost
+/// 4 and a 64 KiB body limit), and `flags` on top, parsed as the command line parses them.
 pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
     let db = dir.path().join("dualgate.db");
     let db_flag = db.to_str().unwrap();
@@ -81,8 +81,6 @@ pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
         "serve",
         "--db",
         db_flag,
-        "--bcrypt-cost",
-        "4",
         "--bind",
         "127.0.0.1:0",
         "--owner-email",
@@ -90,12 +88,12 @@ pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
         "--owner-password",
         OWNER_PASSWORD,
     ];
-    let body_limit: &[&str] = if flags.contains(&"--max-body-bytes") {
-        &[]
-    } else {
-        &["--max-body-bytes", "65536"]
-    };
-    let cli = Cli::try_parse_from(base.iter().chain(body_limit).chain(flags)).expect("valid flags");
+    let defaults: Vec<&str> = [("--bcrypt-cost", "4"), ("--max-body-bytes", "65536")]
+        .into_iter()
+        .filter(|(flag, _)| !flags.contains(flag))
+        .flat_map(|(flag, value)| [flag, value])
+        .collect();
+    let cli = Cli::try_parse_from(base.iter().chain(&defaults).chain(flags)).expect("valid flags");
     let Command::Serve(settings) = cli.command else {
         unreachable!("the serve command was parsed")
     };

@@ -4,6 +4,7 @@ mod authorization;
 mod cli;
 mod concurrency;
 mod credential_cache;
+mod credentials_hold;
 mod durability;
 mod fixtures;
 mod helpers;

@@ -123,6 +123,11 @@ async fn writes_are_refused_while_the_fault_lasts(
     let remote = Remote::at_port(server.port);
     let kept = created(&remote.create(Protocol::Rest, "kept", None).await.unwrap()).unwrap();
     let reader = created(&remote.create(Protocol::Rest, "reader", None).await.unwrap()).unwrap();
+    let before = remote
+        .get_as("/v2/account-info", &reader.email, API_PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(before.status, StatusCode::OK, "{}", before.body);
 
     fault.apply();
     let refused = [
@@ -192,8 +197,17 @@ async fn writes_are_refused_while_the_fault_lasts(
     assert_eq!(
         info.status,
         StatusCode::OK,
-        "an API user still reads: {}",
+        "an API user whose credential was verified before the fault still reads: {}",
         info.body
+    );
+    let unchecked = remote
+        .get_as("/v2/account-info", &kept.email, API_PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(
+        (unchecked.status, unchecked.error_code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "ERROR_UNKNOWN".to_owned()),
+        "a password is never checked without a slot of its failure budget"
     );
     let health = remote.get("/health").await.unwrap();
     assert_eq!(health.status, StatusCode::OK);
@@ -229,8 +243,8 @@ async fn writes_are_refused_while_the_fault_lasts(
     let errors: Vec<_> = logs.iter().filter(|l| l["level"] == "ERROR").collect();
     assert_eq!(
         errors.len(),
-        refused.len(),
-        "one line per refused write: {errors:?}"
+        refused.len() + 1,
+        "one line per refused write and the unchecked password: {errors:?}"
     );
     for error in errors {
         assert_eq!(error["fields"]["message"], "request failed");

@@ -946,7 +946,9 @@ async fn the_apis_lockout_applies_to_the_page_and_ends_a_locked_users_sessions()
         .await;
     assert_eq!(session.status, StatusCode::SEE_OTHER);
     for attempt in 1..=5 {
-        let wrong = browser.sign_in("admin@example.com", "Wrong#Guess-1").await;
+        let wrong = browser
+            .sign_in("admin@example.com", &format!("Wrong#Guess-{attempt}"))
+            .await;
         assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
     }
     let right = browser

@@ -107,6 +107,7 @@ mod tests {
     use crate::domain::audit::CLI_ACTOR;
     use crate::domain::{Audit, NewAccount, NewAccountUser, Origin, PasswordHash};
     use crate::storage::Store;
+    use crate::storage::sqlite::lock_login;
 
     fn audit() -> Audit {
         Audit {
@@ -206,7 +207,7 @@ mod tests {
             .insert_web_session(&session(7, "owner@example.com", 100, 200))
             .unwrap();
         store
-            .lock_login(&login("owner@example.com"), &audit())
+            .write(|tx| lock_login(tx, &login("owner@example.com"), &audit()))
             .unwrap();
         let resumed =
             store.resume_web_session(&SessionKey([7; 32]), Timestamp(110), Timestamp(200));

@@ -1,0 +1,452 @@
+//! Authentication as a use case: Basic and UsernameToken credentials from every adapter end
+//! here, and so do the protections around them: lockout after wrong passwords, the
+//! per-address limit on failed logins, and the API users' rate limits.
+//!
+//! Unknown login, wrong password, disabled or locked user: all the same `InvalidLogin`, and
+//! all after one verification's worth of bcrypt. A password is only ever checked under a slot
+//! of its login's failure budget (`LoginAttemptStore`), taken before bcrypt and settled after,
+//! so a burst cannot check more passwords than the budget holds.
+
+use super::Gateway;
+use crate::auth::{Credentials, Standing, fingerprint};
+use crate::domain::audit::GATEWAY_ACTOR;
+use crate::domain::{ApiUserId, Audit, Caller, Error, Origin, Result, Role, Timestamp};
+use crate::storage::{Attempt, LockoutRule, StoredCredential};
+
+/// The Flat scheme's window, and that of `ApiCallsInLastHour`.
+pub const ROLLING_HOUR_SECONDS: i64 = 3600;
+const TIERED_WINDOW_SECONDS: i64 = 60;
+const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
+
+/// A caller who passed authentication, with where an API user stands against its rate limit.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub caller: Caller,
+    pub rate: Option<Standing>,
+}
+
+/// Runs on a blocking thread. An address with too many recent failures is refused before any
+/// verification; a locked, disabled or deleted principal before the credential cache is
+/// consulted, so the cache never answers for it.
+pub fn authenticate(
+    gateway: &Gateway,
+    credentials: &Credentials,
+    origin: Origin,
+) -> Result<Authenticated> {
+    let now = Timestamp::now();
+    if let Some(wait) = address_blocked_for(gateway, &origin, now) {
+        return Err(address_refused(gateway, wait));
+    }
+    let stored = match gateway.store.credential(credentials.login.trim())? {
+        Some(stored) if stored.may_authenticate => stored,
+        refused => {
+            take_address_slot(gateway, &origin, now)?;
+            let like = refused.as_ref().map(|stored| &stored.password_hash);
+            gateway.hasher.verify_decoy(&credentials.password, like);
+            return Err(Error::InvalidLogin);
+        }
+    };
+    let login = &stored.principal.login;
+    let verified = gateway.credentials.check(
+        credentials.scheme,
+        login.as_str(),
+        &credentials.password,
+        &stored.password_hash,
+        || check_password(gateway, &stored, &credentials.password, &origin, now),
+    )?;
+    if !verified {
+        return Err(Error::InvalidLogin);
+    }
+    if stored.failures_counted && !gateway.store.clear_login_attempts(login, None)? {
+        return Err(Error::InvalidLogin);
+    }
+    let rate = match stored.principal.role {
+        Role::ApiUser(id) => {
+            let standing = admit_call(gateway, id, stored.tiered_rate_limit, now)?;
+            // `lastUsed` is bookkeeping: a store that cannot write it (disk full, read-only
+            // file) must not turn the API user's call away.
+            if last_used_is_stale(stored.last_used, now)
+                && let Err(error) = gateway.store.record_api_user_use(id, now)
+            {
+                tracing::warn!(cause = error.cause(), "lastUsed not recorded");
+            }
+            Some(standing)
+        }
+        Role::Owner | Role::AccountUser { .. } => None,
+    };
+    Ok(Authenticated {
+        caller: Caller {
+            principal: stored.principal,
+            origin,
+        },
+        rate,
+    })
+}
+
+/// Checks a candidate against the stored hash under a slot of the login's failure budget (and
+/// of the address's): taken first, then bcrypt, then settled. A spent budget refuses without
+/// a check, after a decoy verification at the stored hash's cost.
+fn check_password(
+    gateway: &Gateway,
+    stored: &StoredCredential,
+    candidate: &str,
+    origin: &Origin,
+    now: Timestamp,
+) -> Result<bool> {
+    let settings = &gateway.settings.protection;
+    let rule = LockoutRule {
+        threshold: settings.lockout_threshold,
+        window_seconds: settings.lockout_window_minutes * 60,
+    };
+    let login = &stored.principal.login;
+    let hash = &stored.password_hash;
+    let fingerprint = fingerprint(candidate, hash);
+    take_address_slot(gateway, origin, now)?;
+    let attempt = gateway
+        .store
+        .reserve_login_attempt(login, fingerprint, now, rule)?;
+    let reserved = match attempt {
+        Attempt::Refused => {
+            gateway.hasher.verify_decoy(candidate, Some(hash));
+            return Ok(false);
+        }
+        // The same wrong password again is no new guess: it spends neither budget.
+        Attempt::Repeated => {
+            release_address_slot(gateway, origin, now);
+            None
+        }
+        Attempt::Reserved(id) => Some(id),
+    };
+    if !gateway.hasher.verify(candidate, hash) {
+        if let Some(id) = reserved {
+            let audit = Audit {
+                actor: GATEWAY_ACTOR.to_owned(),
+                origin: origin.clone(),
+                at: now,
+            };
+            if gateway
+                .store
+                .count_failed_attempt(id, login, fingerprint, rule, &audit)?
+            {
+                tracing::warn!(
+                    login = login.as_str(),
+                    channel = origin.channel.as_str(),
+                    address = origin.address,
+                    "login locked after too many wrong passwords"
+                );
+            }
+        }
+        return Ok(false);
+    }
+    if reserved.is_some() {
+        release_address_slot(gateway, origin, now);
+    }
+    if !gateway.store.clear_login_attempts(login, reserved)? {
+        return Ok(false);
+    }
+    rehash_at_the_setting(gateway, stored, candidate);
+    Ok(true)
+}
+
+/// A hash at another cost than `--bcrypt-cost` is made again from the password just verified,
+/// so that stored hashes reach the setting as their users sign in. Bookkeeping: a failure is
+/// logged and the call goes on.
+fn rehash_at_the_setting(gateway: &Gateway, stored: &StoredCredential, verified: &str) {
+    if !gateway.hasher.needs_rehash(&stored.password_hash) {
+        return;
+    }
+    let login = &stored.principal.login;
+    let replaced = gateway.hasher.rehash(verified).and_then(|new| {
+        gateway
+            .store
+            .replace_password_hash(login, &stored.password_hash, &new)
+    });
+    if let Err(error) = replaced {
+        tracing::warn!(
+            login = login.as_str(),
+            cause = error.cause(),
+            "password hash not rehashed"
+        );
+    }
+}
+
+/// Admits an API user's call under its scheme's limit: Tiered, no 60-second span over the
+/// per-minute limit; Flat, no rolling hour over the hourly one. Every admitted call counts
+/// towards `ApiCallsInLastHour`.
+fn admit_call(gateway: &Gateway, id: ApiUserId, tiered: bool, now: Timestamp) -> Result<Standing> {
+    let settings = &gateway.settings.protection;
+    let admitted = if tiered {
+        let admitted = gateway.calls_per_minute.admit(
+            &id,
+            now,
+            settings.tiered_rate_limit_per_minute,
+            TIERED_WINDOW_SECONDS,
+        );
+        if admitted.is_ok() {
+            gateway.calls_per_hour.count(&id, now);
+        }
+        admitted
+    } else {
+        gateway.calls_per_hour.admit(
+            &id,
+            now,
+            settings.flat_rate_limit_per_hour,
+            ROLLING_HOUR_SECONDS,
+        )
+    };
+    admitted.map_err(|refused| Error::ApiUsageExceeded {
+        limit: refused.limit,
+        retry_after_seconds: refused.reset_seconds,
+    })
+}
+
+fn address_blocked_for(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Option<u32> {
+    let settings = &gateway.settings.protection;
+    gateway.failures.blocked_for(
+        origin.address.as_ref()?,
+        now,
+        settings.failed_logins_per_address,
+        settings.lockout_window_minutes * 60,
+    )
+}
+
+fn address_refused(gateway: &Gateway, wait: u32) -> Error {
+    Error::ApiUsageExceeded {
+        limit: gateway.settings.protection.failed_logins_per_address,
+        retry_after_seconds: wait,
+    }
+}
+
+/// Counts a failed login against the client's address before it is known to have failed;
+/// a success gives the slot back. Refused once the address's budget is spent.
+fn take_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Result<()> {
+    let Some(address) = &origin.address else {
+        return Ok(());
+    };
+    let settings = &gateway.settings.protection;
+    gateway
+        .failures
+        .admit(
+            address,
+            now,
+            settings.failed_logins_per_address,
+            settings.lockout_window_minutes * 60,
+        )
+        .map(|_| ())
+        .map_err(|refused| address_refused(gateway, refused.reset_seconds))
+}
+
+fn release_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) {
+    if let Some(address) = &origin.address {
+        gateway.failures.release(address, now);
+    }
+}
+
+/// `lastUsed` is rewritten at most once a minute per API user: no write on every call.
+fn last_used_is_stale(last_used: Option<Timestamp>, now: Timestamp) -> bool {
+    last_used.is_none_or(|at| now.seconds() - at.seconds() >= LAST_USED_RESOLUTION_SECONDS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Scheme, Spent};
+    use crate::config::StoreSettings;
+    use crate::domain::{ApiUser, Channel};
+    use crate::service::accounts::create_account;
+    use crate::service::create::create_api_user;
+    use crate::service::unlock::unlock_api_user;
+    use crate::service::update::update_api_user;
+    use crate::service::{ApiUserInput, GatewaySettings};
+    use crate::startup::open_gateway;
+
+    const OWNER: &str = "owner@example.com";
+    const OWNER_PASSWORD: &str = "Sturdy#Key-2026";
+    const API_PASSWORD: &str = "Magento#2026shop";
+
+    struct Fixture {
+        dir: tempfile::TempDir,
+        gateway: Gateway,
+    }
+
+    fn open(dir: &tempfile::TempDir, cost: u32) -> Gateway {
+        let store = StoreSettings {
+            db: dir.path().join("dualgate.db"),
+            bcrypt_cost: cost,
+        };
+        let settings = GatewaySettings {
+            apiuser_domain: "apiconnector.com".into(),
+            public_url: "http://127.0.0.1/".into(),
+            protection: Default::default(),
+            credential_cache: Default::default(),
+        };
+        open_gateway(&store, settings).unwrap()
+    }
+
+    impl Fixture {
+        fn new(cost: u32) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let gateway = open(&dir, cost);
+            create_account(&gateway, "Acme", OWNER, OWNER_PASSWORD).unwrap();
+            Fixture { dir, gateway }
+        }
+
+        /// The same database, opened again as a restart with another bcrypt cost.
+        fn restart(self, cost: u32) -> Fixture {
+            let dir = self.dir;
+            drop(self.gateway);
+            let gateway = open(&dir, cost);
+            Fixture { dir, gateway }
+        }
+
+        fn sign_in(&self, login: &str, password: &str) -> Result<Authenticated> {
+            let credentials = Credentials {
+                scheme: Scheme::Basic,
+                login: login.to_owned(),
+                password: password.to_owned(),
+            };
+            let origin = Origin {
+                channel: Channel::Rest,
+                address: None,
+            };
+            authenticate(&self.gateway, &credentials, origin)
+        }
+
+        fn owner(&self) -> Caller {
+            self.sign_in(OWNER, OWNER_PASSWORD).unwrap().caller
+        }
+
+        fn api_user(&self) -> ApiUser {
+            let input = ApiUserInput {
+                description: Some("Magento shop".into()),
+                password: Some(API_PASSWORD.into()),
+                ..Default::default()
+            };
+            create_api_user(&self.gateway, &self.owner(), &input).unwrap()
+        }
+
+        /// What `work` cost in verifications.
+        fn spent_on(&self, work: impl FnOnce()) -> Spent {
+            let before = self.gateway.hasher.spent();
+            work();
+            let after = self.gateway.hasher.spent();
+            Spent {
+                checks: after.checks - before.checks,
+                decoys: after.decoys - before.decoys,
+                work: after.work - before.work,
+            }
+        }
+
+        fn refused(&self, login: &str, password: &str) {
+            assert!(matches!(
+                self.sign_in(login, password),
+                Err(Error::InvalidLogin)
+            ));
+        }
+    }
+
+    const ONE_DECOY: Spent = Spent {
+        checks: 0,
+        decoys: 1,
+        work: 1 << 4,
+    };
+
+    #[test]
+    fn a_burst_of_wrong_passwords_checks_no_more_than_the_threshold() {
+        let fixture = Fixture::new(4);
+        let login = fixture.api_user().login;
+        let spent = fixture.spent_on(|| {
+            std::thread::scope(|scope| {
+                for n in 0..30 {
+                    let (fixture, login) = (&fixture, &login);
+                    scope.spawn(move || fixture.refused(login.as_str(), &format!("Guess#{n}")));
+                }
+            });
+        });
+        assert_eq!((spent.checks, spent.decoys), (5, 25));
+        let right = fixture.spent_on(|| fixture.refused(login.as_str(), API_PASSWORD));
+        assert_eq!(right, ONE_DECOY, "locked: refused without a check");
+    }
+
+    #[test]
+    fn a_locked_or_disabled_principal_costs_one_decoy_whatever_the_cache_holds() {
+        let fixture = Fixture::new(4);
+        let user = fixture.api_user();
+        let login = user.login.as_str();
+        for n in 0..5 {
+            fixture.refused(login, &format!("Guess#{n}"));
+        }
+        for _ in 0..3 {
+            let spent = fixture.spent_on(|| fixture.refused(login, API_PASSWORD));
+            assert_eq!(spent, ONE_DECOY);
+        }
+        unlock_api_user(&fixture.gateway, &fixture.owner(), &user.id.0.to_string()).unwrap();
+        let after_unlock = fixture.spent_on(|| {
+            fixture.sign_in(login, API_PASSWORD).unwrap();
+        });
+        assert_eq!(after_unlock.checks, 1, "nothing was cached while locked");
+
+        let disable = ApiUserInput {
+            status: Some("Disabled".into()),
+            ..Default::default()
+        };
+        let id = user.id.0.to_string();
+        update_api_user(&fixture.gateway, &fixture.owner(), &id, &disable).unwrap();
+        for _ in 0..3 {
+            let spent = fixture.spent_on(|| fixture.refused(login, API_PASSWORD));
+            assert_eq!(spent, ONE_DECOY, "cached before, refused before the cache");
+        }
+    }
+
+    #[test]
+    fn a_retried_wrong_password_counts_once() {
+        let fixture = Fixture::new(4);
+        let login = fixture.api_user().login;
+        for _ in 0..8 {
+            fixture.refused(login.as_str(), "Stale#Password-2025");
+        }
+        assert!(fixture.sign_in(login.as_str(), API_PASSWORD).is_ok());
+        for n in 0..5 {
+            fixture.refused(login.as_str(), &format!("Guess#{n}"));
+        }
+        fixture.refused(login.as_str(), API_PASSWORD);
+    }
+
+    #[test]
+    fn every_verification_costs_the_highest_stored_cost_after_the_setting_changes() {
+        let fixture = Fixture::new(6);
+        let login = fixture.api_user().login;
+        let fixture = fixture.restart(4);
+        let at_cost_6 = 1 << 6;
+        let unknown = fixture.spent_on(|| fixture.refused("nobody@example.com", API_PASSWORD));
+        assert_eq!((unknown.decoys, unknown.work), (1, at_cost_6));
+        let wrong = fixture.spent_on(|| fixture.refused(login.as_str(), "Guess#1"));
+        assert_eq!((wrong.checks, wrong.work), (1, at_cost_6));
+
+        fixture.sign_in(login.as_str(), API_PASSWORD).unwrap();
+        let stored = fixture.gateway.store.credential(login.as_str()).unwrap();
+        let hash = stored.unwrap().password_hash;
+        assert!(
+            hash.0.starts_with("$2b$04$"),
+            "rehashed at the setting: {}",
+            hash.0
+        );
+        assert!(fixture.sign_in(login.as_str(), API_PASSWORD).is_ok());
+        let rehashed = fixture.spent_on(|| fixture.refused(login.as_str(), "Guess#2"));
+        assert_eq!(
+            (rehashed.checks, rehashed.work),
+            (1, at_cost_6),
+            "padded to the highest cost stored at start"
+        );
+    }
+
+    #[test]
+    fn last_used_is_rewritten_at_most_once_a_minute() {
+        assert!(last_used_is_stale(None, Timestamp(1_000)));
+        assert!(!last_used_is_stale(
+            Some(Timestamp(1_000)),
+            Timestamp(1_059)
+        ));
+        assert!(last_used_is_stale(Some(Timestamp(1_000)), Timestamp(1_060)));
+    }
+}

@@ -1,0 +1,66 @@
+//! Each login's failure budget, kept in the store so that every check of a password, on any
+//! thread (and later on any gateway instance sharing the database), draws from the same one.
+//!
+//! A check takes a slot before bcrypt runs and settles it after: a wrong password keeps its
+//! slot as a counted failure, a right one gives it back and clears the count. Slots in use and
+//! failures within the window together never exceed the threshold, so however many attempts
+//! arrive at once, no more than the threshold's worth of passwords are checked before the lock.
+
+use crate::domain::{Audit, Login, Result, Timestamp};
+
+/// A slot held in progress longer than this is taken to belong to a check that died with its
+/// process, and is given back: far longer than any verification waits and runs.
+pub const SLOT_HELD_AT_MOST_SECONDS: i64 = 120;
+
+/// The lockout rule as the store applies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockoutRule {
+    /// Wrong passwords within any window's span that lock the login.
+    pub threshold: u32,
+    pub window_seconds: i64,
+}
+
+/// 16 bits of a keyed hash of a candidate password: tells the same wrong password sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(pub u16);
+
+/// A slot in a login's failure budget, held by one password check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AttemptId(pub i64);
+
+/// What a password check may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// A slot is held: check the password, then settle the slot.
+    Reserved(AttemptId),
+    /// A wrong password with this fingerprint is counted (or being checked) within the window
+    /// already: check it without a slot; if wrong again it is not counted again.
+    Repeated,
+    /// The login is locked or its budget is spent: refuse without checking the password.
+    Refused,
+}
+
+pub trait LoginAttemptStore: Send + Sync {
+    /// Takes a slot in `login`'s failure budget for one password check at `at`.
+    fn reserve_login_attempt(
+        &self,
+        login: &Login,
+        fingerprint: Fingerprint,
+        at: Timestamp,
+        rule: LockoutRule,
+    ) -> Result<Attempt>;
+    /// The password checked under `attempt` was wrong: its slot becomes a counted failure,
+    /// and when the failures within the window reach the threshold the principal is locked,
+    /// with its audit event, in the same transaction. `Ok(true)` when this failure locked it.
+    fn count_failed_attempt(
+        &self,
+        attempt: AttemptId,
+        login: &Login,
+        fingerprint: Fingerprint,
+        rule: LockoutRule,
+        audit: &Audit,
+    ) -> Result<bool>;
+    /// A right password: gives back `attempt`'s slot (if one was held) and forgets the counted
+    /// failures. `Ok(false)` when the principal was locked meanwhile and must be refused.
+    fn clear_login_attempts(&self, login: &Login, attempt: Option<AttemptId>) -> Result<bool>;
+}
