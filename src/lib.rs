@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod early_refusal;
 #[cfg(test)]
 mod fuzzing;
 pub mod http;

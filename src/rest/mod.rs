@@ -11,6 +11,6 @@ mod json_body;
 pub mod openapi;
 mod routes;
 
-pub use error::not_found;
+pub use error::{error_response, not_found};
 pub use json_body::JsonLimits;
 pub use routes::{allowed_methods, method_fallbacks, routes};
