@@ -12,6 +12,7 @@ mod handler;
 mod namespaces;
 pub mod operation;
 mod wsdl;
+mod xml_text;
 mod xml_tree;
 
 pub use handler::refusal;

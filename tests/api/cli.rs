@@ -85,7 +85,7 @@ impl Running {
     }
 }
 
-fn run_with_stdin(db: &Path, args: &[&str], input: &str) -> std::process::Output {
+pub fn run_with_stdin(db: &Path, args: &[&str], input: &str) -> std::process::Output {
     let mut child = dualgate(db)
         .args(args)
         .stdin(Stdio::piped())
