@@ -3,6 +3,7 @@
 
 mod dto;
 mod error;
+mod field;
 #[cfg(test)]
 mod fuzz;
 mod handlers;
