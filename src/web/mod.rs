@@ -6,6 +6,7 @@ mod api_users;
 mod assets;
 mod calls;
 mod fields;
+mod page_form;
 mod respond;
 mod session;
 mod sign_in;
