@@ -1,6 +1,5 @@
 //! Refusals decided from a request's head alone, before any route runs, rendered as the route
-//! the path names would render them: a fault on the SOAP URL, a page on the Access page's
-//! paths, JSON everywhere else.
+//! family of the path renders errors.
 //!
 //! The one such refusal is a declared body over the limit, answered without reading the body.
 //! With `Expect: 100-continue`, actix-http asks the server's expect service before it writes
@@ -10,10 +9,9 @@
 
 use crate::domain::Error;
 use crate::http::BodyLimits;
-use crate::{rest, soap, web};
+use crate::route_family::render;
 use actix_http::Request;
 use actix_service::{ServiceFactory, fn_service};
-use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{RequestHead, Response, ServiceRequest, ServiceResponse};
 use actix_web::http::header::CONTENT_LENGTH;
@@ -32,18 +30,6 @@ fn declared_too_large(head: &RequestHead, limits: &BodyLimits) -> Option<Error> 
         .ok()?;
     let limit = u64::try_from(limits.max_bytes).unwrap_or(u64::MAX);
     (declared > limit).then_some(Error::RequestTooLarge(limits.max_bytes))
-}
-
-/// `error` in the rendering of the route family the path belongs to.
-pub fn render(head: &RequestHead, error: Error) -> HttpResponse {
-    let path = head.uri.path();
-    if soap::serves(path) {
-        soap::refusal(head.headers(), error)
-    } else if web::serves(path) {
-        web::refusal(&error)
-    } else {
-        rest::error_response(&error)
-    }
 }
 
 /// The app's middleware for requests without `Expect: 100-continue`.

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod bare_answers;
 pub mod cli;
 pub mod config;
 pub mod domain;
@@ -12,6 +13,7 @@ mod fuzzing;
 pub mod http;
 pub mod limits;
 pub mod rest;
+pub mod route_family;
 pub mod service;
 pub mod soap;
 pub mod startup;

@@ -1,10 +1,11 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
 use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
+use crate::bare_answers::give_bare_answers_a_body;
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
 use crate::early_refusal::{expect_continue, refuse_declared_oversize};
-use crate::http::{guard_body, log_requests, rate_limit_headers};
+use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
@@ -113,8 +114,10 @@ impl Application {
                     .into_utoipa_app()
                     .configure(rest::routes)
                     .into_app()
+                    .wrap(from_fn(head_as_get))
                     .wrap(from_fn(guard_body))
                     .wrap(from_fn(refuse_declared_oversize))
+                    .wrap(from_fn(give_bare_answers_a_body))
                     .wrap(from_fn(rate_limit_headers))
                     .wrap(from_fn(log_requests))
                     .app_data(gateway.clone())

@@ -239,7 +239,7 @@ pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
     let mut response = envelope_response(SoapVersion::V11, 405, body);
     response.headers_mut().insert(
         ALLOW,
-        actix_web::http::header::HeaderValue::from_static("GET, POST"),
+        actix_web::http::header::HeaderValue::from_static("GET, HEAD, POST"),
     );
     response
 }
