@@ -1,9 +1,21 @@
 //! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
 
+use crate::domain::Error;
+use crate::domain::text::is_storable_text;
 use crate::limits::Limits;
 use crate::service::{CredentialCacheLimits, Protection};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
+
+/// An account name as given on the command line: text both wire formats can carry, since it
+/// is returned as `Name` by account info. (Logins need no such parser: `Login` takes ASCII
+/// letters, digits and a few symbols only.)
+fn account_name(raw: &str) -> Result<String, String> {
+    match is_storable_text(raw) {
+        true => Ok(raw.to_owned()),
+        false => Err(Error::ParameterInvalid("name").to_string()),
+    }
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -74,7 +86,7 @@ pub enum UserCommand {
 pub enum AccountCommand {
     /// Create an account and its owner; the owner's password is read from standard input.
     Create {
-        #[arg(long)]
+        #[arg(long, value_parser = account_name)]
         name: String,
         #[arg(long)]
         owner_email: String,
@@ -121,7 +133,8 @@ pub struct Settings {
     #[command(flatten)]
     pub credential_cache: CredentialCacheSettings,
     /// Name of the account created on first start.
-    #[arg(long, env = "DUALGATE_ACCOUNT_NAME", default_value = "Default")]
+    #[arg(long, env = "DUALGATE_ACCOUNT_NAME", default_value = "Default",
+          value_parser = account_name)]
     pub account_name: String,
     /// Login of the owner created on first start.
     #[arg(

@@ -3,14 +3,17 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod bare_answers;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod early_refusal;
 #[cfg(test)]
 mod fuzzing;
 pub mod http;
 pub mod limits;
 pub mod rest;
+pub mod route_family;
 pub mod service;
 pub mod soap;
 pub mod startup;

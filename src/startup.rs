@@ -1,22 +1,30 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
 use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
+use crate::bare_answers::give_bare_answers_a_body;
 use crate::config::{Settings, StoreSettings};
 use crate::domain::Error;
-use crate::http::{guard_body, log_requests, rate_limit_headers};
+use crate::early_refusal::{expect_continue, refuse_declared_oversize};
+use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
 use crate::storage::{SqliteStore, Store};
 use crate::{rest, soap};
-use actix_web::dev::{Server, ServerHandle};
+use actix_http::HttpService;
+use actix_service::map_config;
+use actix_web::dev::{AppConfig, Server, ServerHandle};
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, web};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
+
+/// How long an answer whose request body was not read to its end may take to reach the client
+/// before the connection closes (`HttpServer`'s default).
+const CLIENT_DISCONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -97,37 +105,59 @@ impl Application {
         let access = crate::web::AccessSettings::from(settings);
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
-        let server = HttpServer::new(move || {
-            // The SOAP endpoint first: actix tries routes in order, and the REST and page
-            // routes after it include patterns matched by regular expression.
-            App::new()
-                .configure(soap::routes)
-                .into_utoipa_app()
-                .configure(rest::routes)
-                .into_app()
-                .wrap(from_fn(guard_body))
-                .wrap(from_fn(rate_limit_headers))
-                .wrap(from_fn(log_requests))
-                .app_data(gateway.clone())
-                .app_data(wsdl.clone())
-                .app_data(limits.body())
-                .app_data(limits.xml())
-                .app_data(limits.json())
-                .configure(|config| crate::web::routes(config, access))
-                .configure(|config| rest::method_fallbacks(config, &allowed))
-                .service(web::redirect("/docs", "/docs/"))
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}")
-                        .url("/openapi.json", document.clone())
-                        .config(Config::default().validator_url("none")),
-                )
-                .default_service(web::to(rest::not_found))
-        })
-        .client_request_timeout(limits.client_request_timeout())
-        .keep_alive(limits.keep_alive())
-        .listen(listener)?
-        .shutdown_timeout(Duration::from_secs(10).as_secs())
-        .run();
+        let body_limits = limits.body();
+        let builder = actix_server::Server::build();
+        let shutting_down = builder.graceful_shutdown_signal();
+        let server = builder
+            .listen("dualgate", listener, move || {
+                // The SOAP endpoint first: actix tries routes in order, and the REST and page
+                // routes after it include patterns matched by regular expression.
+                let app = App::new()
+                    .configure(soap::routes)
+                    .into_utoipa_app()
+                    .configure(rest::routes)
+                    .into_app()
+                    .wrap(from_fn(head_as_get))
+                    .wrap(from_fn(guard_body))
+                    .wrap(from_fn(refuse_declared_oversize))
+                    .wrap(from_fn(give_bare_answers_a_body))
+                    .wrap(from_fn(rate_limit_headers))
+                    .wrap(from_fn(log_requests))
+                    .app_data(gateway.clone())
+                    .app_data(wsdl.clone())
+                    .app_data(body_limits)
+                    .app_data(limits.xml())
+                    .app_data(limits.json())
+                    .configure(|config| crate::web::routes(config, access))
+                    .configure(|config| rest::method_fallbacks(config, &allowed))
+                    .service(web::redirect("/docs", "/docs/"))
+                    .service(
+                        SwaggerUi::new("/docs/{_:.*}")
+                            .url("/openapi.json", document.clone())
+                            .config(Config::default().validator_url("none")),
+                    )
+                    .default_service(web::to(rest::not_found));
+                let shutting_down = shutting_down.clone();
+                HttpService::build()
+                    .client_request_timeout(limits.client_request_timeout())
+                    .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
+                    .keep_alive(limits.keep_alive())
+                    .local_addr(bound)
+                    // What `HttpServer` does too: idle keep-alive connections close at once
+                    // when a graceful shutdown starts.
+                    .graceful_shutdown_signal(move || {
+                        let shutting_down = shutting_down.clone();
+                        async move { shutting_down.notified().await }
+                    })
+                    .expect(expect_continue(body_limits))
+                    // The host and address of `AppConfig` serve URL generation and
+                    // `ConnectionInfo`, which dualgate does not use; the peer address comes
+                    // from the connection.
+                    .finish(map_config(app, |()| AppConfig::default()))
+                    .tcp()
+            })?
+            .shutdown_timeout(Duration::from_secs(10).as_secs())
+            .run();
         Ok(Application {
             server,
             port: bound.port(),

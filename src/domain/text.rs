@@ -8,13 +8,16 @@ const UNSTORABLE: [(char, char); 5] = [
     ('\u{FFFE}', '\u{FFFF}'),
 ];
 
+/// True when the character can be carried by both wire formats.
+pub fn is_storable_char(c: char) -> bool {
+    !UNSTORABLE
+        .iter()
+        .any(|(low, high)| (*low..=*high).contains(&c))
+}
+
 /// True when every character can be carried by both wire formats.
 pub fn is_storable_text(text: &str) -> bool {
-    !text.chars().any(|c| {
-        UNSTORABLE
-            .iter()
-            .any(|(low, high)| (*low..=*high).contains(&c))
-    })
+    text.chars().all(is_storable_char)
 }
 
 /// The same rule as an ECMA-262 regular expression, for schema documents.

@@ -1,5 +1,5 @@
 use actix_web::HttpRequest;
-use actix_web::http::header::CONTENT_TYPE;
+use actix_web::http::header::{CONTENT_TYPE, HeaderMap};
 
 /// A request's Content-Type: as sent, its lower-cased essence, and its parameters (names
 /// lower-cased, values unquoted).
@@ -12,8 +12,12 @@ pub struct MediaType {
 
 impl MediaType {
     pub fn of(request: &HttpRequest) -> MediaType {
-        let raw = request
-            .headers()
+        MediaType::of_headers(request.headers())
+    }
+
+    /// From a request's headers, where no `HttpRequest` exists yet (before routing).
+    pub fn of_headers(headers: &HeaderMap) -> MediaType {
+        let raw = headers
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")

@@ -1,9 +1,11 @@
 //! JSON shapes of the REST adapter and their conversions to and from the core's types.
 
+use super::field::Field;
 use crate::domain::text::storable_text_pattern;
 use crate::domain::{
     ApiUser, AuditAction, AuditEvent, Channel, MAX_DESCRIPTION_CHARS, MAX_SELECT, Status,
 };
+use crate::domain::{Error, Result};
 use crate::service::ApiUserInput;
 use crate::service::account_info::AccountInfo;
 use serde::de::IgnoredAny;
@@ -131,19 +133,26 @@ impl From<ApiUser> for ApiUserJson {
 #[schema(as = NewApiUser)]
 pub struct CreateApiUserBody {
     /// A login of your own in the API-user domain instead of a generated one.
-    #[schema(format = Email)]
-    email: Option<String>,
+    #[schema(value_type = Option<String>, format = Email)]
+    #[serde(default)]
+    email: Field<String>,
     #[schema(schema_with = input_description_schema)]
-    description: Option<String>,
+    #[serde(default)]
+    description: Field<String>,
     #[schema(schema_with = input_status_schema)]
-    status: Option<String>,
-    is_tiered_rate_limited_api_user: Option<bool>,
+    #[serde(default)]
+    status: Field<String>,
+    #[schema(value_type = Option<bool>)]
+    #[serde(default)]
+    is_tiered_rate_limited_api_user: Field<bool>,
     /// Never returned or logged.
     #[schema(value_type = String, format = Password, required = true)]
-    password: Option<String>,
+    #[serde(default)]
+    password: Field<String>,
     /// Must equal `password` when given.
-    #[schema(format = Password)]
-    confirm_password: Option<String>,
+    #[schema(value_type = Option<String>, format = Password)]
+    #[serde(default)]
+    confirm_password: Field<String>,
     #[serde(rename = "id")]
     #[schema(value_type = Option<i32>, read_only)]
     _id: Option<IgnoredAny>,
@@ -165,17 +174,24 @@ pub struct CreateApiUserBody {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = ApiUserChanges)]
 pub struct UpdateApiUserBody {
-    #[schema(format = Email, read_only)]
-    email: Option<String>,
+    #[schema(value_type = Option<String>, format = Email, read_only)]
+    #[serde(default)]
+    email: Field<String>,
     #[schema(schema_with = input_description_schema)]
-    description: Option<String>,
+    #[serde(default)]
+    description: Field<String>,
     #[schema(schema_with = input_status_schema)]
-    status: Option<String>,
-    is_tiered_rate_limited_api_user: Option<bool>,
+    #[serde(default)]
+    status: Field<String>,
+    #[schema(value_type = Option<bool>)]
+    #[serde(default)]
+    is_tiered_rate_limited_api_user: Field<bool>,
     #[schema(ignore)]
-    password: Option<String>,
+    #[serde(default)]
+    password: Field<String>,
     #[schema(ignore)]
-    confirm_password: Option<String>,
+    #[serde(default)]
+    confirm_password: Field<String>,
     #[serde(rename = "id")]
     #[schema(value_type = Option<i32>, read_only)]
     _id: Option<IgnoredAny>,
@@ -190,19 +206,24 @@ pub struct UpdateApiUserBody {
     _last_used: Option<IgnoredAny>,
 }
 
-/// Both bodies become the core's one input type, which validates them.
+/// Both bodies become the core's one input type, which validates them; a field of the wrong
+/// JSON type is refused here, named as the contract names it.
 macro_rules! into_api_user_input {
     ($body:ty) => {
-        impl From<$body> for ApiUserInput {
-            fn from(body: $body) -> Self {
-                ApiUserInput {
-                    email: body.email,
-                    description: body.description,
-                    status: body.status,
-                    tiered_rate_limit: body.is_tiered_rate_limited_api_user,
-                    password: body.password,
-                    confirm_password: body.confirm_password,
-                }
+        impl TryFrom<$body> for ApiUserInput {
+            type Error = Error;
+
+            fn try_from(body: $body) -> Result<Self> {
+                Ok(ApiUserInput {
+                    email: body.email.value("email")?,
+                    description: body.description.value("description")?,
+                    status: body.status.value("status")?,
+                    tiered_rate_limit: body
+                        .is_tiered_rate_limited_api_user
+                        .value("isTieredRateLimitedApiUser")?,
+                    password: body.password.value("password")?,
+                    confirm_password: body.confirm_password.value("confirmPassword")?,
+                })
             }
         }
     };
@@ -217,9 +238,21 @@ into_api_user_input!(UpdateApiUserBody);
 pub struct PasswordBody {
     /// Required (a missing one is the core's `ERROR_PARAMETER_INVALID`, as on SOAP).
     #[schema(value_type = String, format = Password, required = true)]
-    pub password: Option<String>,
-    #[schema(format = Password)]
-    pub confirm_password: Option<String>,
+    #[serde(default)]
+    password: Field<String>,
+    #[schema(value_type = Option<String>, format = Password)]
+    #[serde(default)]
+    confirm_password: Field<String>,
+}
+
+impl PasswordBody {
+    /// The password and its confirmation, as given.
+    pub fn given(self) -> Result<(Option<String>, Option<String>)> {
+        Ok((
+            self.password.value("password")?,
+            self.confirm_password.value("confirmPassword")?,
+        ))
+    }
 }
 
 /// The caller's account: its id and named properties, every value a string.

@@ -236,7 +236,7 @@ pub async fn create(
         gateway,
         move |gateway, caller| {
             let input: CreateApiUserBody = parse_json(&media_type, &body, &limits?)?;
-            create_api_user(gateway, caller, &input.into())
+            create_api_user(gateway, caller, &input.try_into()?)
         },
         |user| {
             HttpResponse::Created()
@@ -275,7 +275,7 @@ pub async fn update(
         gateway,
         move |gateway, caller| {
             let input: UpdateApiUserBody = parse_json(&media_type, &body, &limits?)?;
-            update_api_user(gateway, caller, &id, &input.into())
+            update_api_user(gateway, caller, &id, &input.try_into()?)
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
     )
@@ -310,12 +310,13 @@ pub async fn set_password(
         gateway,
         move |gateway, caller| {
             let input: PasswordBody = parse_json(&media_type, &body, &limits?)?;
+            let (password, confirm_password) = input.given()?;
             set_api_user_password(
                 gateway,
                 caller,
                 &id,
-                input.password.as_deref(),
-                input.confirm_password.as_deref(),
+                password.as_deref(),
+                confirm_password.as_deref(),
             )
         },
         |()| HttpResponse::NoContent().finish(),

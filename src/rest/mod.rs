@@ -3,6 +3,7 @@
 
 mod dto;
 mod error;
+mod field;
 #[cfg(test)]
 mod fuzz;
 mod handlers;
@@ -11,6 +12,6 @@ mod json_body;
 pub mod openapi;
 mod routes;
 
-pub use error::not_found;
+pub use error::{error_response, not_found};
 pub use json_body::JsonLimits;
 pub use routes::{allowed_methods, method_fallbacks, routes};

@@ -20,7 +20,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(handlers::audit_events);
 }
 
-/// Each documented path with the methods documented there, as an `Allow` header value.
+/// Each documented path with the methods documented there, and `HEAD` wherever `GET` is, as
+/// an `Allow` header value.
 pub fn allowed_methods(document: &OpenApi) -> Vec<(String, String)> {
     document
         .paths
@@ -29,6 +30,7 @@ pub fn allowed_methods(document: &OpenApi) -> Vec<(String, String)> {
         .map(|(path, item)| {
             let methods = [
                 ("GET", &item.get),
+                ("HEAD", &item.get),
                 ("POST", &item.post),
                 ("PUT", &item.put),
                 ("DELETE", &item.delete),

@@ -3,7 +3,7 @@
 
 use super::namespaces::{TYPES, V2, XSI};
 use super::operation::Operation;
-use super::xml_tree::Element;
+use super::xml_tree::{Element, check_characters};
 use crate::domain::{Error, Result};
 use crate::service::ApiUserInput;
 
@@ -48,6 +48,7 @@ struct Fields<'a>(Vec<(&'a str, &'a Element)>);
 
 impl<'a> Fields<'a> {
     fn of(parent: &'a Element, namespace: &str, allowed: &[&str]) -> Result<Fields<'a>> {
+        check_characters(&parent.text, "a wrapper's own text")?;
         let mut fields: Vec<(&str, &Element)> = Vec::new();
         for child in &parent.children {
             if !(child.namespace.as_deref() == Some(namespace)

@@ -2,9 +2,9 @@
 //! the v2 namespace (default), data fields in `http://apiconnector.com` (prefix `a`).
 
 use super::operation::Operation;
+use super::xml_text::xml_text;
 use crate::domain::{ApiUser, AuditEvent, Timestamp};
 use crate::service::account_info::AccountInfo;
-use quick_xml::escape::escape;
 use std::fmt::Write;
 
 /// What an operation returns.
@@ -45,7 +45,7 @@ pub fn response_payload(operation: Operation, reply: &Reply) -> String {
                      <a:Value>{}</a:Value></a:ApiAccountProperty>",
                     property.name,
                     property.kind.as_str(),
-                    escape(&property.value)
+                    xml_text(&property.value)
                 )
                 .ok();
             }
@@ -84,14 +84,14 @@ fn audit_event(out: &mut String, event: &AuditEvent) {
          <a:Action>{}</a:Action><a:Target>{}</a:Target><a:Protocol>{}</a:Protocol>",
         event.id,
         event.at,
-        escape(&event.actor),
+        xml_text(&event.actor),
         event.action.as_str(),
-        escape(&event.target),
+        xml_text(&event.target),
         event.origin.channel.as_str()
     )
     .ok();
     match &event.origin.address {
-        Some(address) => write!(out, "<a:Address>{}</a:Address>", escape(address)).ok(),
+        Some(address) => write!(out, "<a:Address>{}</a:Address>", xml_text(address)).ok(),
         None => write!(out, "<a:Address {NIL}/>").ok(),
     };
     out.push_str("<a:Changes>");
@@ -99,8 +99,8 @@ fn audit_event(out: &mut String, event: &AuditEvent) {
         write!(
             out,
             "<a:AuditChange><a:Field>{}</a:Field><a:Value>{}</a:Value></a:AuditChange>",
-            escape(field),
-            escape(value)
+            xml_text(field),
+            xml_text(value)
         )
         .ok();
     }
@@ -114,8 +114,8 @@ fn api_user_fields(out: &mut String, user: &ApiUser) {
          <a:Status>{}</a:Status><a:IsTieredRateLimitedApiUser>{}</a:IsTieredRateLimitedApiUser>\
          <a:IsLocked>{}</a:IsLocked><a:Created>{}</a:Created>",
         user.id.0,
-        escape(user.login.as_str()),
-        escape(user.description.as_str()),
+        xml_text(user.login.as_str()),
+        xml_text(user.description.as_str()),
         user.status.as_str(),
         user.tiered_rate_limit,
         user.locked,

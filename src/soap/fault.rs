@@ -1,8 +1,8 @@
 //! Whole response envelopes: results and faults, in SOAP 1.1 or 1.2.
 
 use super::envelope::{SoapProblem, SoapVersion};
+use super::xml_text::xml_text;
 use crate::domain::{Blame, Error};
-use quick_xml::escape::escape;
 
 /// A complete envelope around a Body payload.
 pub fn envelope(version: SoapVersion, header: &str, payload: &str) -> String {
@@ -40,15 +40,16 @@ pub fn fault(version: SoapVersion, problem: &SoapProblem) -> (u16, String) {
             .to_string();
             let header = match (version, namespace) {
                 (SoapVersion::V12, Some(ns)) => format!(
-                    r#"<s:Header><s:NotUnderstood qname="h:{name}" xmlns:h="{}"/></s:Header>"#,
-                    escape(ns)
+                    r#"<s:Header><s:NotUnderstood qname="h:{}" xmlns:h="{}"/></s:Header>"#,
+                    xml_text(name),
+                    xml_text(ns)
                 ),
                 _ => String::new(),
             };
             ("s:MustUnderstand", message, header)
         }
     };
-    let message = escape(&message);
+    let message = xml_text(&message);
     let body = match version {
         SoapVersion::V11 => format!(
             "<s:Fault><faultcode>{code}</faultcode><faultstring>{message}</faultstring></s:Fault>"

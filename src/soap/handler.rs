@@ -20,7 +20,7 @@ use crate::service::{
     set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
 };
 use actix_web::http::StatusCode;
-use actix_web::http::header::{ALLOW, CONTENT_TYPE};
+use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderMap};
 use actix_web::web::{Data, Payload};
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -64,6 +64,13 @@ fn version_of(essence: &str) -> Result<SoapVersion> {
         "application/soap+xml" => Ok(SoapVersion::V12),
         other => Err(Error::unsupported_content_type(other)),
     }
+}
+
+/// A catalogue error raised before routing, as a fault in the version the Content-Type names
+/// (1.1 when it names none).
+pub fn refusal(headers: &HeaderMap, error: Error) -> HttpResponse {
+    let version = version_of(&MediaType::of_headers(headers).essence).unwrap_or(SoapVersion::V11);
+    fault_response(version, &error.into())
 }
 
 /// `SOAPAction` (1.1) or `action=` (1.2) is a hint only: a mismatch is logged, never faulted.
@@ -232,7 +239,7 @@ pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
     let mut response = envelope_response(SoapVersion::V11, 405, body);
     response.headers_mut().insert(
         ALLOW,
-        actix_web::http::header::HeaderValue::from_static("GET, POST"),
+        actix_web::http::header::HeaderValue::from_static("GET, HEAD, POST"),
     );
     response
 }

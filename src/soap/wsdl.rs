@@ -2,8 +2,8 @@
 //! configured public URL, whole (`?wsdl`, `?singleWsdl`) or without its SOAP 1.2 binding and
 //! port (`?wsdl=soap11`) for tools that cannot read SOAP 1.2 bindings.
 
+use super::xml_text::xml_text;
 use actix_web::web::Bytes;
-use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, Writer};
 
@@ -26,7 +26,7 @@ impl ServedWsdl {
     /// `public_url` ends with `/`.
     pub fn new(public_url: &str) -> ServedWsdl {
         let address = format!("{public_url}v2/Api.svc");
-        let full = SOURCE.replace(SOURCE_ADDRESS, &escape(&address));
+        let full = SOURCE.replace(SOURCE_ADDRESS, &xml_text(&address));
         let soap11_only = without_soap12(&full);
         ServedWsdl {
             full: Bytes::from(full),

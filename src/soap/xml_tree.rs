@@ -4,6 +4,7 @@
 //! the events come, so reading stops at the first violation and never builds more than the
 //! limits allow.
 
+use crate::domain::text::is_storable_text;
 use crate::domain::{Error, Result};
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
@@ -106,6 +107,17 @@ impl Namespaces {
     }
 }
 
+/// Refuses `what` when it holds a character XML 1.0 cannot carry. Only a leaf element's text
+/// is spared: it is a field's value, which the field's own rule refuses, naming the field.
+pub(super) fn check_characters(text: &str, what: &str) -> Result<()> {
+    match is_storable_text(text) {
+        true => Ok(()),
+        false => Err(malformed(format!(
+            "{what} holds a character XML 1.0 cannot carry"
+        ))),
+    }
+}
+
 fn check_name(name: &str, limits: &XmlLimits) -> Result<()> {
     if name.len() > limits.name_bytes {
         return Err(malformed(format!(
@@ -113,7 +125,15 @@ fn check_name(name: &str, limits: &XmlLimits) -> Result<()> {
             limits.name_bytes
         )));
     }
-    Ok(())
+    check_characters(name, "a name")
+}
+
+/// A comment may not hold `--` nor end with `-` (XML 1.0, production 15).
+fn check_comment(comment: &str) -> Result<()> {
+    if comment.contains("--") || comment.ends_with('-') {
+        return Err(malformed("a comment holds \"--\""));
+    }
+    check_characters(comment, "a comment")
 }
 
 fn start_element(
@@ -135,6 +155,9 @@ fn start_element(
                 limits.text_bytes
             )));
         }
+        if attribute.value.contains('<') {
+            return Err(malformed("an attribute value holds \"<\""));
+        }
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;
         }
@@ -145,13 +168,14 @@ fn start_element(
             )));
         }
         let (namespace, local) = reader.resolver().resolve_attribute(attribute.key);
+        let value = attribute
+            .normalized_value(XmlVersion::Implicit1_0)
+            .map_err(malformed)?;
+        check_characters(&value, "an attribute value")?;
         attributes.push(Attribute {
             namespace: namespaces.of(namespace)?,
             name: local.as_ref().to_owned(),
-            value: attribute
-                .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(malformed)?
-                .into_owned(),
+            value: value.into_owned(),
         });
     }
     Ok(Element {
@@ -201,11 +225,15 @@ impl Tree<'_> {
         Ok(())
     }
 
-    fn close(&mut self, element: Element) {
+    fn close(&mut self, element: Element) -> Result<()> {
+        if !element.children.is_empty() {
+            check_characters(&element.text, "text beside elements")?;
+        }
         match self.open.last_mut() {
             Some(parent) => parent.children.push(element),
             None => self.root = Some(element),
         }
+        Ok(())
     }
 
     /// Appends character data to the open element; only whitespace may stand outside it.
@@ -259,14 +287,14 @@ pub fn parse(document: &[u8], limits: &XmlLimits) -> Result<Element> {
             Event::Empty(start) => {
                 tree.admit()?;
                 let element = start_element(&reader, &mut namespaces, namespace, &start, limits)?;
-                tree.close(element);
+                tree.close(element)?;
             }
             Event::End(_) => {
                 let element = tree
                     .open
                     .pop()
                     .ok_or_else(|| malformed("unbalanced end tag"))?;
-                tree.close(element);
+                tree.close(element)?;
             }
             Event::Text(text) => tree.text(&text.xml10_content(), "text")?,
             Event::CData(data) => tree.text(&data, "CDATA")?,
@@ -278,7 +306,9 @@ pub fn parse(document: &[u8], limits: &XmlLimits) -> Result<Element> {
                 tree.text(character.encode_utf8(&mut [0; 4]), "a reference")?;
             }
             Event::Eof => break,
-            Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
+            Event::Comment(comment) => check_comment(&comment)?,
+            Event::PI(instruction) => check_characters(&instruction, "a processing instruction")?,
+            Event::Decl(_) => {}
         }
     }
     if !tree.open.is_empty() {
@@ -338,6 +368,34 @@ mod tests {
         ] {
             refused(bad, &LIMITS);
         }
+    }
+
+    #[test]
+    fn refuses_what_xml_1_0_forbids_except_in_a_leafs_text() {
+        for bad in [
+            "<Get\u{1}ApiUsers/>",
+            "<a b\u{1}=\"1\"/>",
+            "<a b=\"<\"/>",
+            "<a b=\"x\u{1}\"/>",
+            "<a><!-- x -- y --></a>",
+            "<a><!-- x ---></a>",
+            "<a><!-- \u{1} --></a>",
+            "<a><?pi \u{1}?></a>",
+            "<a>\u{1}<b/></a>",
+            "<a><b/>&#1;</a>",
+            "\u{1}<a/>",
+        ] {
+            refused(bad.as_bytes(), &LIMITS);
+        }
+        let root = parse(
+            "<a><!-- fine - here --><b>x\u{1}&#2;</b></a>".as_bytes(),
+            &LIMITS,
+        )
+        .unwrap();
+        assert_eq!(
+            root.children[0].text, "x\u{1}\u{2}",
+            "a field's value, for its rule"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::ACCESS_PAGE;
 use super::calls::{Signed, Visit, as_signed_in};
 use super::fields::{FormError, is_page_error};
+use super::page_form::PageForm;
 use super::respond::{error_page, html, refused, see_other, status_of};
 use super::tokens::CsrfForm;
 use super::views::SignedInAs;
@@ -16,7 +17,7 @@ use crate::domain::{ApiUser, Error, Paging, Result, Status};
 use crate::http::path_id;
 use crate::service::{ApiUserInput, Gateway};
 use actix_web::http::StatusCode;
-use actix_web::web::{Data, Form, Query};
+use actix_web::web::{Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -143,7 +144,7 @@ async fn act_on_user(
     request: &HttpRequest,
     gateway: Data<Gateway>,
     operation: &str,
-    form: Form<CsrfForm>,
+    form: PageForm<CsrfForm>,
     work: impl FnOnce(&Visit, &str) -> Result<()> + Send + 'static,
 ) -> HttpResponse {
     let id = path_id(request);
@@ -231,7 +232,7 @@ fn new_user_page(
 pub async fn create(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    form: Form<NewUserForm>,
+    form: PageForm<NewUserForm>,
 ) -> HttpResponse {
     let form = form.into_inner();
     let domain = gateway.settings.apiuser_domain.clone();
@@ -313,7 +314,7 @@ fn edit_page(
 pub async fn save(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    form: Form<DetailsForm>,
+    form: PageForm<DetailsForm>,
 ) -> HttpResponse {
     let id = path_id(&request);
     let form = form.into_inner();
@@ -359,7 +360,7 @@ pub async fn save(
 pub async fn set_password(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    form: Form<PasswordForm>,
+    form: PageForm<PasswordForm>,
 ) -> HttpResponse {
     let id = path_id(&request);
     let PasswordForm {
@@ -399,7 +400,7 @@ pub async fn set_password(
 pub async fn unlock(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    form: Form<CsrfForm>,
+    form: PageForm<CsrfForm>,
 ) -> HttpResponse {
     act_on_user(&request, gateway, "UnlockApiUser", form, |visit, id| {
         visit.unlock(id)?;
@@ -416,7 +417,7 @@ pub async fn confirm_delete_form(request: HttpRequest, gateway: Data<Gateway>) -
 pub async fn delete(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    form: Form<CsrfForm>,
+    form: PageForm<CsrfForm>,
 ) -> HttpResponse {
     act_on_user(&request, gateway, "DeleteApiUser", form, |visit, id| {
         let user = visit.get(id)?;

@@ -6,18 +6,28 @@ mod api_users;
 mod assets;
 mod calls;
 mod fields;
+mod page_form;
 mod respond;
 mod session;
 mod sign_in;
 mod tokens;
 mod views;
 
+pub use respond::refusal;
 pub use session::AccessSettings;
 
 use actix_web::web::{self, Data, get, post};
 
 /// Where the API users tab lives; `/` leads there.
 const ACCESS_PAGE: &str = "/settings/access/api-users";
+
+/// Whether `path` is one of the page's (those `routes` registers), for answers given before
+/// routing.
+pub fn serves(path: &str) -> bool {
+    matches!(path, "/" | "/sign-in" | "/sign-out" | "/settings/access")
+        || path.starts_with("/settings/access/")
+        || path.starts_with("/assets/")
+}
 
 /// Registers the page's routes (all outside `/v2/`, and not in the OpenAPI document).
 pub fn routes(config: &mut web::ServiceConfig, settings: AccessSettings) {

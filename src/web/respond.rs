@@ -79,6 +79,11 @@ pub fn refused(refusal: Refusal, gateway: &Gateway) -> HttpResponse {
     }
 }
 
+/// A catalogue error refused before any session is read, as a page of its own.
+pub fn refusal(error: &Error) -> HttpResponse {
+    html(status_of(error), views::messages::error(None, error))
+}
+
 /// The page for an error that no form field shows: a missing permission, an API user that
 /// is not there, a failure.
 pub fn error_page(error: &Error, who: &SignedInAs) -> HttpResponse {

@@ -4,6 +4,7 @@
 use super::ACCESS_PAGE;
 use super::calls::{Refusal, as_signed_in, sign_in as open_session};
 use super::fields::FormError;
+use super::page_form::PageForm;
 use super::respond::{html_builder, refused, see_other, status_of};
 use super::session::Cookies;
 use super::tokens::{CsrfForm, random_token, same_token};
@@ -14,7 +15,7 @@ use crate::http::{Protocol, error_headers, label_request};
 use crate::service::Gateway;
 use actix_web::http::StatusCode;
 use actix_web::http::header::WWW_AUTHENTICATE;
-use actix_web::web::{Data, Form};
+use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -56,7 +57,7 @@ pub async fn form(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse 
 pub async fn submit(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    form: Form<SignInForm>,
+    form: PageForm<SignInForm>,
 ) -> HttpResponse {
     let cookies = Cookies::for_gateway(&gateway);
     let SignInForm {
@@ -124,7 +125,7 @@ fn refusal_text(error: &Error) -> FormError {
 pub async fn sign_out(
     request: HttpRequest,
     gateway: Data<Gateway>,
-    form: Form<CsrfForm>,
+    form: PageForm<CsrfForm>,
 ) -> HttpResponse {
     let sent = form.into_inner().csrf.unwrap_or_default();
     let signed = match as_signed_in(&request, gateway.clone(), "SignOut", Some(sent), |visit| {

@@ -85,7 +85,7 @@ impl Running {
     }
 }
 
-fn run_with_stdin(db: &Path, args: &[&str], input: &str) -> std::process::Output {
+pub fn run_with_stdin(db: &Path, args: &[&str], input: &str) -> std::process::Output {
     let mut child = dualgate(db)
         .args(args)
         .stdin(Stdio::piped())
@@ -93,12 +93,11 @@ fn run_with_stdin(db: &Path, args: &[&str], input: &str) -> std::process::Output
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    // A command that refuses its arguments exits without reading its standard input.
+    let written = child.stdin.take().unwrap().write_all(input.as_bytes());
+    if let Err(error) = written {
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
+    }
     child.wait_with_output().unwrap()
 }
 

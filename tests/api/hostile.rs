@@ -542,6 +542,87 @@ async fn a_chunked_body_without_length_is_cut_off_at_the_limit() {
     assert_healthy(address).await;
 }
 
+/// Sends a request head that declares a 2 MB body, and no body: returns every byte the server
+/// sends until it closes the connection.
+async fn declare_body(address: &str, path: &str, content_type: &str, expect: bool) -> Vec<u8> {
+    let stream = TcpStream::connect(address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let (reader, mut writer) = stream.into_split();
+    let expect = if expect {
+        "Expect: 100-continue\r\n"
+    } else {
+        ""
+    };
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\n\
+         Content-Type: {content_type}\r\nContent-Length: 2000000\r\n{expect}\r\n",
+        basic_auth()
+    );
+    writer.write_all(head.as_bytes()).await.unwrap();
+    let answer = tokio::time::timeout(HANG_GUARD, read_until_closed(reader))
+        .await
+        .expect("the server answers without the body");
+    drop(writer);
+    answer
+}
+
+#[tokio::test]
+async fn a_declared_oversized_body_is_refused_at_once_without_100_continue_on_every_route() {
+    let app = defaults().await;
+    let form = "application/x-www-form-urlencoded";
+    let routes = [
+        ("/v2/api-users", JSON),
+        ("/v2/api-users/1/password", JSON),
+        ("/health", JSON),
+        ("/no/such/route", JSON),
+        ("/settings/access/api-users/new", form),
+        ("/sign-in", form),
+        (SOAP_URL, soap_content_type(Soap::V11)),
+        (SOAP_URL, soap_content_type(Soap::V12)),
+    ];
+    let requests: Vec<_> = [true, false]
+        .into_iter()
+        .flat_map(|expect| routes.map(|route| (route, expect)))
+        .map(|((path, content_type), expect)| {
+            let address = app.address.clone();
+            tokio::spawn(async move {
+                let raw = declare_body(&address, path, content_type, expect).await;
+                (path, content_type, raw)
+            })
+        })
+        .collect();
+    for request in requests {
+        let (path, content_type, raw) = request.await.unwrap();
+        assert!(raw.starts_with(b"HTTP/1.1 413 "), "{path}: {raw:?}");
+        let reply = parse_raw(&raw);
+        assert_eq!(reply.header("connection"), Some("close"), "{path}");
+        match content_type {
+            "text/xml; charset=utf-8" => {
+                assert_soap_refusal(&reply, Soap::V11, "ERROR_REQUEST_TOO_LARGE")
+            }
+            "application/soap+xml; charset=utf-8" => {
+                assert_soap_refusal(&reply, Soap::V12, "ERROR_REQUEST_TOO_LARGE")
+            }
+            JSON => assert_rest_refusal(
+                &reply,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "ERROR_REQUEST_TOO_LARGE",
+            ),
+            _ => {
+                assert_eq!(
+                    reply.header("content-type"),
+                    Some("text/html; charset=utf-8")
+                );
+                assert!(reply.header("content-security-policy").is_some(), "{path}");
+                assert_says(&reply, "ERROR_REQUEST_TOO_LARGE");
+            }
+        }
+    }
+    assert!(app.stored_api_users().is_empty());
+    assert_healthy(&app.address).await;
+}
+
 /// Sends `head` at once, then `trickle` a byte at a time, and returns what the server answers.
 async fn trickle(address: String, head: String, trickle: &'static [u8]) -> Reply {
     let stream = TcpStream::connect(address.trim_start_matches("http://"))

@@ -3,6 +3,7 @@
 mod authorization;
 mod cli;
 mod concurrency;
+mod control_characters;
 mod credential_cache;
 mod credentials_hold;
 mod durability;

@@ -98,7 +98,7 @@ async fn every_documented_operation_is_served_and_answers_a_documented_status() 
 }
 
 #[tokio::test]
-async fn an_undocumented_method_on_a_documented_path_is_405_naming_the_documented_ones() {
+async fn an_undocumented_method_on_a_documented_path_is_405_naming_the_documented_ones_and_head() {
     let app = spawn_app().await;
     let document = document(&app).await;
     for (path, item) in document["paths"].as_object().unwrap() {
@@ -108,6 +108,9 @@ async fn an_undocumented_method_on_a_documented_path_is_405_naming_the_documente
             .keys()
             .map(|method| method.to_uppercase())
             .collect();
+        if documented.iter().any(|method| method == "GET") {
+            documented.push("HEAD".to_owned());
+        }
         documented.sort();
         let reply = app
             .rest(
@@ -177,4 +180,94 @@ async fn the_docs_page_loads_only_assets_served_here() {
         initializer.contains(r#""validatorUrl": "none""#),
         "{initializer}"
     );
+}
+
+/// Every documented `GET` path (the API users' `{id}` filled in), and the routes outside the
+/// document that answer `GET`: the WSDL, the Access page, the documentation.
+async fn get_paths(app: &TestApp) -> Vec<String> {
+    let id = app.create_api_user("head check").await["id"].to_string();
+    let mut paths: Vec<String> = operations(&document(app).await)
+        .into_iter()
+        .filter(|(method, _)| method == "GET")
+        .map(|(_, path)| path.replace("{id}", &id))
+        .collect();
+    paths.extend(
+        [
+            "/v2/Api.svc?wsdl",
+            "/v2/Api.svc",
+            "/sign-in",
+            "/docs/",
+            "/openapi.json",
+        ]
+        .map(str::to_owned),
+    );
+    paths
+}
+
+#[tokio::test]
+async fn head_works_wherever_get_does_and_the_servers_own_4xx_answers_have_catalogue_bodies() {
+    let app = spawn_app().await;
+    for path in get_paths(&app).await {
+        let url = format!("{}{path}", app.address);
+        let get = app
+            .client
+            .get(&url)
+            .basic_auth(OWNER, Some(OWNER_PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        let head = app
+            .client
+            .head(&url)
+            .basic_auth(OWNER, Some(OWNER_PASSWORD))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(head.status(), get.status(), "HEAD {path}");
+        assert_eq!(head.status(), StatusCode::OK, "HEAD {path}");
+        assert_eq!(
+            head.headers().get("content-type"),
+            get.headers().get("content-type"),
+            "HEAD {path}"
+        );
+        assert!(
+            head.bytes().await.unwrap().is_empty(),
+            "HEAD {path} has no body"
+        );
+    }
+
+    let refused = [
+        (
+            Method::PUT,
+            "/sign-in",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "text/html; charset=utf-8",
+        ),
+        (
+            Method::DELETE,
+            "/settings/access/api-users/new",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "text/html; charset=utf-8",
+        ),
+        (
+            Method::GET,
+            "/docs/no-such-file.js",
+            StatusCode::NOT_FOUND,
+            "application/json",
+        ),
+    ];
+    for (method, path, status, content_type) in refused {
+        let reply = app.rest(method.clone(), path, None, None).await;
+        assert_eq!(reply.status, status, "{method} {path}");
+        assert_eq!(
+            reply.header("content-type"),
+            Some(content_type),
+            "{method} {path}"
+        );
+        assert!(
+            reply.body.contains("ERROR_MALFORMED_REQUEST"),
+            "{method} {path}: {}",
+            reply.body
+        );
+    }
 }

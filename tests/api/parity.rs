@@ -382,3 +382,142 @@ async fn rest_and_both_soap_versions_agree() {
         );
     }
 }
+
+/// One mistake in one field, and how the field is sent over REST and over SOAP.
+enum Mistake<'a> {
+    /// A create whose `apiUser` holds this field (JSON name and value, SOAP element and text).
+    InApiUser(&'a str, Value, &'a str, &'a str),
+    /// A list whose paging parameter has this value.
+    InPaging(&'a str, &'a str),
+}
+
+/// The message of the answer, or `None` for a success.
+async fn attempt(app: &TestApp, protocol: Protocol, mistake: &Mistake<'_>) -> Option<String> {
+    let owner = Some((OWNER, OWNER_PASSWORD));
+    let reply = match (protocol, mistake) {
+        (Protocol::Rest, Mistake::InApiUser(field, value, _, _)) => {
+            let body = json!({"password": API_PASSWORD, *field: value});
+            app.rest(Method::POST, "/v2/api-users", owner, Some(body))
+                .await
+        }
+        (Protocol::Rest, Mistake::InPaging(parameter, value)) => {
+            app.rest(
+                Method::GET,
+                &format!("/v2/api-users?{parameter}={value}"),
+                owner,
+                None,
+            )
+            .await
+        }
+        (Protocol::Soap(version), Mistake::InApiUser(_, _, element, text)) => {
+            let payload = format!(
+                r#"<CreateApiUser xmlns="{V2_NS}"><apiUser xmlns:a="{TYPES_NS}">
+                <a:Password>{API_PASSWORD}</a:Password><a:{element}>{text}</a:{element}>
+                </apiUser></CreateApiUser>"#
+            );
+            app.soap(version, owner, &payload).await
+        }
+        (Protocol::Soap(version), Mistake::InPaging(parameter, value)) => {
+            let payload = format!(
+                r#"<GetApiUsers xmlns="{V2_NS}"><{parameter}>{value}</{parameter}></GetApiUsers>"#
+            );
+            app.soap(version, owner, &payload).await
+        }
+    };
+    if reply.status.is_success() {
+        return None;
+    }
+    Some(if reply.body.starts_with('{') {
+        reply.json()["message"].as_str().unwrap().to_owned()
+    } else {
+        crate::xml::fault_text(&reply.body).unwrap()
+    })
+}
+
+#[tokio::test]
+async fn one_mistake_gets_one_code_naming_the_field_on_rest_and_soap_for_every_field_type() {
+    let app = spawn_app().await;
+    let invalid = |field: &str| {
+        Some(format!(
+            "The parameter '{field}' is invalid. ERROR_PARAMETER_INVALID"
+        ))
+    };
+    let tiered = "isTieredRateLimitedApiUser";
+    let long = "x".repeat(256);
+    let table: Vec<(&str, Mistake<'_>, Option<String>)> = vec![
+        (
+            "bool",
+            Mistake::InApiUser(tiered, json!("yes"), "IsTieredRateLimitedApiUser", "yes"),
+            invalid(tiered),
+        ),
+        (
+            "bool",
+            Mistake::InApiUser(tiered, json!(2), "IsTieredRateLimitedApiUser", "2"),
+            invalid(tiered),
+        ),
+        (
+            "enum",
+            Mistake::InApiUser("status", json!("Sometimes"), "Status", "Sometimes"),
+            invalid("status"),
+        ),
+        (
+            "enum",
+            Mistake::InApiUser("status", json!(1), "Status", "1"),
+            invalid("status"),
+        ),
+        (
+            "string",
+            Mistake::InApiUser("description", json!(long), "Description", &long),
+            invalid("description"),
+        ),
+        ("int", Mistake::InPaging("select", "ten"), invalid("select")),
+        ("int", Mistake::InPaging("skip", "-1"), invalid("skip")),
+        // Read-only fields are dropped whatever they hold, so that a client may send back what
+        // it read (WCF sends its default `0001-01-01T00:00:00` for an unset date).
+        (
+            "int, read-only",
+            Mistake::InApiUser("id", json!("ten"), "Id", "ten"),
+            None,
+        ),
+        (
+            "date, read-only",
+            Mistake::InApiUser("created", json!("yesterday"), "Created", "yesterday"),
+            None,
+        ),
+        (
+            "date, read-only",
+            Mistake::InApiUser("lastUsed", json!(false), "LastUsed", "false"),
+            None,
+        ),
+    ];
+    for (kind, mistake, expected) in &table {
+        for protocol in [
+            Protocol::Rest,
+            Protocol::Soap(Soap::V11),
+            Protocol::Soap(Soap::V12),
+        ] {
+            let answer = attempt(&app, protocol, mistake).await;
+            assert_eq!(
+                &answer,
+                expected,
+                "{kind} over {}",
+                match protocol {
+                    Protocol::Rest => "REST",
+                    Protocol::Soap(Soap::V11) => "SOAP 1.1",
+                    Protocol::Soap(Soap::V12) => "SOAP 1.2",
+                }
+            );
+        }
+    }
+    let accepted = table
+        .iter()
+        .filter(|(_, mistake, expected)| {
+            matches!(mistake, Mistake::InApiUser(..)) && expected.is_none()
+        })
+        .count();
+    assert_eq!(
+        app.stored_api_users().len(),
+        3 * accepted,
+        "only the accepted creates stored"
+    );
+}

@@ -564,11 +564,11 @@ async fn media_type_syntax_size_and_method_errors() {
         )
         .await;
     assert_eq!(patch.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(patch.header("allow"), Some("GET, PUT, DELETE"));
+    assert_eq!(patch.header("allow"), Some("GET, HEAD, PUT, DELETE"));
     assert_eq!(patch.error_code(), "ERROR_MALFORMED_REQUEST");
     let post_info = app.rest(Method::POST, "/v2/account-info", None, None).await;
     assert_eq!(post_info.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(post_info.header("allow"), Some("GET"));
+    assert_eq!(post_info.header("allow"), Some("GET, HEAD"));
 
     let nowhere = app.owner_get("/v2/contacts").await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);

@@ -349,7 +349,7 @@ async fn unsupported_media_type_garbage_and_size_are_faults() {
 
     let put = app.client.put(&url).send().await.unwrap();
     assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(put.headers()["allow"], "GET, POST");
+    assert_eq!(put.headers()["allow"], "GET, HEAD, POST");
 }
 
 #[tokio::test]

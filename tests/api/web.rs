@@ -975,3 +975,53 @@ async fn changes_made_on_the_page_are_audited_as_web_with_the_address() {
     assert_eq!(created["address"], "127.0.0.1");
     assert!(!events.to_string().contains(API_PASSWORD));
 }
+
+/// Posts a raw form body, as a browser never would but a script may.
+async fn post_raw(browser: &Browser, path: &str, body: String) -> Reply {
+    send(
+        browser
+            .client
+            .post(browser.url(path))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn forms_that_are_not_utf8_or_cannot_be_read_get_the_pages_error_page_and_change_nothing() {
+    let browser = Browser::owner().await;
+    let (id, _) = browser.api_user("Magento shop").await;
+    let page = format!("{LIST}/{id}");
+    let csrf = csrf_of(&browser.get(&page).await.body);
+    for body in [
+        format!("csrf={csrf}&description=%FF%FE"),
+        format!("csrf={csrf}&descr%FFiption=x"),
+        format!("csrf={csrf}&csrf={csrf}&description=Twice"),
+    ] {
+        let refused = post_raw(&browser, &page, body.clone()).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(
+            refused.header("content-type"),
+            Some("text/html; charset=utf-8"),
+            "{body}"
+        );
+        assert_security_headers(&refused);
+        assert!(
+            refused.body.contains("ERROR_MALFORMED_REQUEST"),
+            "{}",
+            refused.body
+        );
+    }
+    let stored = &browser.app.stored_api_users()[0];
+    assert_eq!(stored.description, "Magento shop");
+    let new_user = post_raw(
+        &browser,
+        NEW,
+        format!("csrf={csrf}&description=%C3%28&password=x"),
+    )
+    .await;
+    assert_eq!(new_user.status, StatusCode::BAD_REQUEST);
+    assert_security_headers(&new_user);
+    assert_eq!(browser.app.stored_api_users().len(), 1);
+}

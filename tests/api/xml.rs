@@ -120,6 +120,18 @@ fn close(open: &mut [Node], finished: Node) -> Option<Node> {
     }
 }
 
+/// Parses `document` and checks that every character is one XML 1.0 allows (production 2: tab,
+/// line ends, and everything from U+0020 but U+FFFE and U+FFFF): quick-xml alone would read
+/// control characters without complaint.
+pub fn assert_xml_1_0(document: &str) -> Node {
+    let forbidden = |c: char| !matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..);
+    assert!(
+        !document.chars().any(forbidden),
+        "not XML 1.0: {document:?}"
+    );
+    parse(document)
+}
+
 /// The fault's human text: `faultstring` (1.1) or `Reason/Text` (1.2).
 pub fn fault_text(document: &str) -> Option<String> {
     let root = parse(document);
