@@ -4,14 +4,13 @@
 
 pub mod auth;
 pub mod bare_answers;
-pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod early_refusal;
 #[cfg(test)]
 mod fuzzing;
 pub mod http;
-pub mod limits;
 pub mod rest;
 pub mod route_family;
 pub mod service;

@@ -7,5 +7,5 @@ use std::process::ExitCode;
 #[actix_web::main]
 async fn main() -> ExitCode {
     dualgate::telemetry::init();
-    dualgate::cli::run(Cli::parse()).await
+    dualgate::commands::run(Cli::parse()).await
 }

@@ -2,7 +2,7 @@
 
 use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::bare_answers::give_bare_answers_a_body;
-use crate::config::{Settings, StoreSettings};
+use crate::config::{Secret, Settings, StoreSettings};
 use crate::domain::Error;
 use crate::early_refusal::{expect_continue, refuse_declared_oversize};
 use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
@@ -97,7 +97,7 @@ impl Application {
             &gateway,
             &settings.account_name,
             &settings.owner_email,
-            settings.owner_password.as_deref(),
+            settings.owner_password.as_ref().map(Secret::expose),
         )?;
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));

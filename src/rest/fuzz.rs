@@ -3,9 +3,9 @@
 
 use super::dto::{CreateApiUserBody, PasswordBody, UpdateApiUserBody};
 use super::json_body::{JsonLimits, read_json};
+use crate::config::Limits;
 use crate::domain::{Error, Result};
 use crate::fuzzing::{config, inputs};
-use crate::limits::Limits;
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -95,8 +95,8 @@ impl Default for Protection {
 
 /// An API user's writable fields as a caller sent them, before validation. Read-only fields
 /// (`id`, `isLocked`, `created`, `lastUsed`) are not here: adapters accept and drop them, so
-/// that a client may send back what it read.
-#[derive(Debug, Clone, Default)]
+/// that a client may send back what it read. Its `Debug` leaves the passwords out.
+#[derive(Clone, Default)]
 pub struct ApiUserInput {
     pub email: Option<String>,
     pub description: Option<String>,
@@ -106,6 +106,20 @@ pub struct ApiUserInput {
     pub confirm_password: Option<String>,
 }
 
+impl std::fmt::Debug for ApiUserInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = |value: &Option<String>| value.as_ref().map(|_| "<redacted>");
+        f.debug_struct("ApiUserInput")
+            .field("email", &self.email)
+            .field("description", &self.description)
+            .field("status", &self.status)
+            .field("tiered_rate_limit", &self.tiered_rate_limit)
+            .field("password", &given(&self.password))
+            .field("confirm_password", &given(&self.confirm_password))
+            .finish()
+    }
+}
+
 impl ApiUserInput {
     /// The email as given, with an empty value counting as not given.
     fn email(&self) -> Option<&str> {
@@ -113,5 +127,23 @@ impl ApiUserInput {
             .as_deref()
             .map(str::trim)
             .filter(|e| !e.is_empty())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_user_input_never_prints_its_passwords() {
+        let input = ApiUserInput {
+            description: Some("Magento shop".into()),
+            password: Some("Magento#2026shop".into()),
+            confirm_password: Some("Magento#2026shop".into()),
+            ..Default::default()
+        };
+        let printed = format!("{input:?}");
+        assert!(printed.contains("Magento shop") && printed.contains("<redacted>"));
+        assert!(!printed.contains("2026shop"), "{printed}");
     }
 }

@@ -116,7 +116,7 @@ mod tests {
     use super::*;
 
     const V11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
-    const LIMITS: XmlLimits = crate::limits::Limits::DEFAULT.xml();
+    const LIMITS: XmlLimits = crate::config::Limits::DEFAULT.xml();
 
     fn read_envelope(body: &[u8], version: SoapVersion) -> Result<Envelope, SoapProblem> {
         super::read_envelope(body, version, &LIMITS)

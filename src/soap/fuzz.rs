@@ -6,9 +6,9 @@ use super::decode::decode;
 use super::envelope::{SoapProblem, SoapVersion, read_envelope};
 use super::handler::dispatchable;
 use super::xml_tree::{Element, XmlLimits, parse};
+use crate::config::Limits;
 use crate::domain::Error;
 use crate::fuzzing::{config, inputs};
-use crate::limits::Limits;
 use proptest::prelude::*;
 
 const LIMITS: XmlLimits = Limits::DEFAULT.xml();

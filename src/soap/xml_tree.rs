@@ -332,7 +332,7 @@ fn predefined_entity(name: &str) -> Result<char> {
 mod tests {
     use super::*;
 
-    const LIMITS: XmlLimits = crate::limits::Limits::DEFAULT.xml();
+    const LIMITS: XmlLimits = crate::config::Limits::DEFAULT.xml();
 
     fn refused(document: &[u8], limits: &XmlLimits) -> String {
         match parse(document, limits) {

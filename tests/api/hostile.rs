@@ -6,7 +6,7 @@ use crate::cli::{listening_port, start_with_owner_password, stop};
 use crate::helpers::*;
 use crate::xml::fault_code;
 use base64::Engine;
-use dualgate::limits::Limits;
+use dualgate::config::Limits;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::io::ErrorKind;

@@ -1,99 +1,13 @@
-//! Command line and settings: every flag has an environment twin (`DUALGATE_*`).
+//! What `dualgate serve` and the operator commands are told: every flag with its environment
+//! twin (`DUALGATE_*`) and its default, each defined once (defaults of the core's own rules
+//! come from the core's `Default`s).
 
-use crate::domain::Error;
-use crate::domain::text::is_storable_text;
-use crate::limits::Limits;
+use super::Limits;
+use super::command_line::account_name;
+use super::secret::Secret;
 use crate::service::{CredentialCacheLimits, Protection};
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use std::path::PathBuf;
-
-/// An account name as given on the command line: text both wire formats can carry, since it
-/// is returned as `Name` by account info. (Logins need no such parser: `Login` takes ASCII
-/// letters, digits and a few symbols only.)
-fn account_name(raw: &str) -> Result<String, String> {
-    match is_storable_text(raw) {
-        true => Ok(raw.to_owned()),
-        false => Err(Error::ParameterInvalid("name").to_string()),
-    }
-}
-
-#[derive(Debug, Parser)]
-#[command(
-    name = "dualgate",
-    version,
-    about = "API users over REST and SOAP, stored in SQLite"
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Run the gateway.
-    Serve(Box<Settings>),
-    /// Manage account users (the people who sign in to an account).
-    User {
-        #[command(subcommand)]
-        command: UserCommand,
-    },
-    /// Manage accounts.
-    Account {
-        #[command(subcommand)]
-        command: AccountCommand,
-    },
-    /// Print an account's audit trail, newest first, one tab-separated event per line.
-    Audit {
-        /// The account (default: the first account).
-        #[arg(long)]
-        account: Option<i64>,
-        /// How many events (1 to 1000, default 1000).
-        #[arg(long)]
-        select: Option<String>,
-        /// How many of the newest events to skip.
-        #[arg(long)]
-        skip: Option<String>,
-        #[command(flatten)]
-        store: StoreSettings,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum UserCommand {
-    /// Add an account user; the password is read from standard input.
-    Add {
-        #[arg(long)]
-        email: String,
-        /// The account to add to (default: the first account).
-        #[arg(long)]
-        account: Option<i64>,
-        /// Give the "Can manage account" permission.
-        #[arg(long)]
-        can_manage_account: bool,
-        #[command(flatten)]
-        store: StoreSettings,
-    },
-    /// Clear an account user's lockout (after too many wrong passwords).
-    Unlock {
-        #[arg(long)]
-        email: String,
-        #[command(flatten)]
-        store: StoreSettings,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum AccountCommand {
-    /// Create an account and its owner; the owner's password is read from standard input.
-    Create {
-        #[arg(long, value_parser = account_name)]
-        name: String,
-        #[arg(long)]
-        owner_email: String,
-        #[command(flatten)]
-        store: StoreSettings,
-    },
-}
 
 /// What every command needs to reach the data.
 #[derive(Debug, Clone, Args)]
@@ -145,7 +59,7 @@ pub struct Settings {
     pub owner_email: String,
     /// Password of the owner created on first start (generated and printed when unset).
     #[arg(long, env = "DUALGATE_OWNER_PASSWORD", hide_env_values = true)]
-    pub owner_password: Option<String>,
+    pub owner_password: Option<Secret>,
     /// Minutes a sign-in to the Access page lasts after its last request (1 minute to 7 days).
     #[arg(long, env = "DUALGATE_WEB_SESSION_MINUTES", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=7 * 24 * 60))]

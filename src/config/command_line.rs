@@ -1,0 +1,94 @@
+//! The command line: the commands and their own arguments.
+
+use super::{Settings, StoreSettings};
+use crate::domain::Error;
+use crate::domain::text::is_storable_text;
+use clap::{Parser, Subcommand};
+
+/// An account name as given on the command line: text both wire formats can carry, since it
+/// is returned as `Name` by account info. (Logins need no such parser: `Login` takes ASCII
+/// letters, digits and a few symbols only.)
+pub(super) fn account_name(raw: &str) -> Result<String, String> {
+    match is_storable_text(raw) {
+        true => Ok(raw.to_owned()),
+        false => Err(Error::ParameterInvalid("name").to_string()),
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "dualgate",
+    version,
+    about = "API users over REST and SOAP, stored in SQLite"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the gateway.
+    Serve(Box<Settings>),
+    /// Manage account users (the people who sign in to an account).
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Print an account's audit trail, newest first, one tab-separated event per line.
+    Audit {
+        /// The account (default: the first account).
+        #[arg(long)]
+        account: Option<i64>,
+        /// How many events (1 to 1000, default 1000).
+        #[arg(long)]
+        select: Option<String>,
+        /// How many of the newest events to skip.
+        #[arg(long)]
+        skip: Option<String>,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add an account user; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// The account to add to (default: the first account).
+        #[arg(long)]
+        account: Option<i64>,
+        /// Give the "Can manage account" permission.
+        #[arg(long)]
+        can_manage_account: bool,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+    /// Clear an account user's lockout (after too many wrong passwords).
+    Unlock {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account and its owner; the owner's password is read from standard input.
+    Create {
+        #[arg(long, value_parser = account_name)]
+        name: String,
+        #[arg(long)]
+        owner_email: String,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+}
