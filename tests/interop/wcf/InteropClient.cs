@@ -9,14 +9,16 @@
 // Known quirks of this client (each is checked below rather than worked around):
 //  - a fault becomes a FaultException only when it arrives with HTTP 500 (or 2xx); any other
 //    status is a transport error, so dualgate answers every SOAP fault with 500 except the 401,
-//    413, 415 and 429 raised before dispatch. The 401 of a wrong password is therefore a transport
-//    exception, whose message and inner WebException carry the status, not the fault;
+//    413, 415 and 429 raised before dispatch. The 401 of a wrong password is therefore a
+//    WebException on mono (a MessageSecurityException around one on .NET Framework), and its
+//    fault is only in WebException.Response;
 //  - DataContractSerializer writes every member of ApiUser: Status and IsTieredRateLimitedApiUser
 //    are Nullable<T> only because the WSDL makes them nillable, and a member left null is sent
 //    as nil, which dualgate reads as "not given";
 //  - mono's svcutil sets Action="*" on every operation, so the SOAPAction header is "*": dualgate
 //    takes the operation from the Body;
-//  - HttpWebRequest sends credentials only after a 401 challenge (WWW-Authenticate: Basic).
+//  - HttpWebRequest sends credentials only after a 401 challenge (WWW-Authenticate: Basic), so
+//    every call is two requests.
 // Every SOAP response the proxy reads (results and faults) is saved as received to
 // $DUALGATE_RECORD_DIR by a message encoder wrapped around the binding's own (a message inspector
 // would not do: mono throws a fault's FaultException before the inspectors see the reply).
