@@ -4,16 +4,18 @@ use super::envelope::{SoapProblem, SoapVersion};
 use super::xml_text::xml_text;
 use crate::domain::{Blame, Error};
 
-/// A complete envelope around a Body payload.
+/// A complete envelope around a Body payload, after an XML declaration: Ruby's REXML loses the
+/// root's namespace without one.
 pub fn envelope(version: SoapVersion, header: &str, payload: &str) -> String {
     format!(
-        r#"<s:Envelope xmlns:s="{}">{header}<s:Body>{payload}</s:Body></s:Envelope>"#,
+        r#"<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{}">{header}<s:Body>{payload}</s:Body></s:Envelope>"#,
         version.envelope_namespace()
     )
 }
 
 /// A fault envelope and its HTTP status. Authentication, size, media-type and rate errors keep
-/// their own status; other faults use SOAP's (500, or 400 for a 1.2 Sender fault).
+/// their own status; every other fault is 500 in both versions, as WCF services answer: a WCF
+/// client builds a `FaultException` only from a 2xx or 500 answer.
 pub fn fault(version: SoapVersion, problem: &SoapProblem) -> (u16, String) {
     let (code, message, header) = match problem {
         SoapProblem::Catalogue(error) => {
@@ -58,10 +60,10 @@ pub fn fault(version: SoapVersion, problem: &SoapProblem) -> (u16, String) {
             r#"<s:Fault><s:Code><s:Value>{code}</s:Value></s:Code><s:Reason><s:Text xml:lang="en">{message}</s:Text></s:Reason></s:Fault>"#
         ),
     };
-    (status(version, problem), envelope(version, &header, &body))
+    (status(problem), envelope(version, &header, &body))
 }
 
-fn status(version: SoapVersion, problem: &SoapProblem) -> u16 {
+fn status(problem: &SoapProblem) -> u16 {
     match problem {
         SoapProblem::Catalogue(
             error @ (Error::InvalidLogin
@@ -69,11 +71,6 @@ fn status(version: SoapVersion, problem: &SoapProblem) -> u16 {
             | Error::ContentTypeNotSupported(_)
             | Error::ApiUsageExceeded { .. }),
         ) => error.http_status(),
-        SoapProblem::Catalogue(error)
-            if version == SoapVersion::V12 && error.blame() == Blame::Caller =>
-        {
-            400
-        }
         _ => 500,
     }
 }
@@ -89,6 +86,7 @@ mod tests {
             &SoapProblem::Catalogue(Error::ApiUserNotFound),
         );
         assert_eq!(status, 500);
+        assert!(body.starts_with(r#"<?xml version="1.0" encoding="utf-8"?><s:Envelope "#));
         assert!(body.contains(
             "<faultcode>s:Client</faultcode><faultstring>No such API user in this account. ERROR_APIUSER_NOT_FOUND</faultstring>"
         ));
@@ -100,7 +98,7 @@ mod tests {
             SoapVersion::V12,
             &SoapProblem::Catalogue(Error::ApiUserNotFound),
         );
-        assert_eq!(sender.0, 400);
+        assert_eq!(sender.0, 500);
         assert!(sender.1.contains("<s:Value>s:Sender</s:Value>"));
         let receiver = fault(
             SoapVersion::V12,

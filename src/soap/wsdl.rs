@@ -113,6 +113,14 @@ mod tests {
     }
 
     #[test]
+    fn both_variants_begin_with_the_xml_declaration() {
+        let wsdl = ServedWsdl::new("https://api.example.com/");
+        for document in [&wsdl.full, &wsdl.soap11_only] {
+            assert!(document.starts_with(br#"<?xml version="1.0" encoding="utf-8"?>"#));
+        }
+    }
+
+    #[test]
     fn the_soap11_variant_keeps_everything_but_the_soap12_binding_and_port() {
         let wsdl = ServedWsdl::new("https://api.example.com/");
         let full = std::str::from_utf8(&wsdl.full).unwrap();

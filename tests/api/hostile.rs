@@ -30,10 +30,10 @@ fn soap_content_type(version: Soap) -> &'static str {
 
 /// The `ERROR_*` code and the SOAP fault in the request's version, with the contract's status.
 fn assert_soap_refusal(reply: &Reply, version: Soap, code: &str) {
-    let status = match (code, version) {
-        ("ERROR_REQUEST_TOO_LARGE", _) => 413,
-        (_, Soap::V11) => 500,
-        (_, Soap::V12) => 400,
+    let status = if code == "ERROR_REQUEST_TOO_LARGE" {
+        413
+    } else {
+        500
     };
     assert_eq!(reply.status.as_u16(), status, "{}", reply.body);
     assert_eq!(

@@ -4,6 +4,7 @@ use reqwest::StatusCode;
 
 const OWNER_AUTH: Option<(&str, &str)> = Some((OWNER, OWNER_PASSWORD));
 const BOTH: [Soap; 2] = [Soap::V11, Soap::V12];
+const XML_DECLARATION: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
 
 fn create_payload(description: &str, password: &str, confirm: &str) -> String {
     format!(
@@ -52,6 +53,7 @@ async fn every_operation_succeeds_over_soap_11_and_12() {
             .await;
         assert_eq!(got.status, StatusCode::OK);
         assert_eq!(got.header("content-type"), Some(content_type(version)));
+        assert!(got.body.starts_with(XML_DECLARATION), "{}", got.body);
         let user = body_payload(&got.body);
         let user = user.child(V2_NS, "GetApiUserByIdResult").unwrap();
         assert_eq!(
@@ -190,6 +192,11 @@ async fn faults_carry_the_catalogue_code_in_both_versions() {
         missing.header("content-type"),
         Some("text/xml; charset=utf-8")
     );
+    assert!(
+        missing.body.starts_with(XML_DECLARATION),
+        "{}",
+        missing.body
+    );
     let fault = parse(&missing.body);
     let fault = fault.find(V11, "Fault").unwrap();
     assert_eq!(fault.children[0].name, "faultcode");
@@ -203,7 +210,7 @@ async fn faults_carry_the_catalogue_code_in_both_versions() {
     let missing12 = app
         .soap(Soap::V12, OWNER_AUTH, &id_payload("GetApiUserById", "999"))
         .await;
-    assert_eq!(missing12.status, StatusCode::BAD_REQUEST);
+    assert_eq!(missing12.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(
         missing12.header("content-type"),
         Some("application/soap+xml; charset=utf-8")
@@ -257,8 +264,7 @@ async fn faults_carry_the_catalogue_code_in_both_versions() {
         ];
         for (payload, code) in cases {
             let reply = app.soap(version, OWNER_AUTH, &payload).await;
-            let expected = if version == Soap::V11 { 500 } else { 400 };
-            assert_eq!(reply.status.as_u16(), expected, "{payload}");
+            assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{payload}");
             assert_eq!(reply.error_code(), code, "{payload}");
         }
     }
@@ -446,4 +452,68 @@ async fn a_storage_failure_is_error_unknown_without_details() {
         assert_eq!(reply.error_code(), "ERROR_UNKNOWN");
         assert!(!reply.body.contains("api_users") && !reply.body.contains("no such table"));
     }
+}
+
+/// What a WCF proxy sends for the nullable `Status` and `IsTieredRateLimitedApiUser` it was not
+/// told: nil (or nothing). Neither is false or the first enumeration value.
+#[tokio::test]
+async fn nil_or_absent_status_and_scheme_are_not_given() {
+    let app = spawn_app().await;
+    let not_given = r#"<a:Status i:nil="true"/><a:IsTieredRateLimitedApiUser i:nil="true"/>"#;
+    for version in BOTH {
+        let create = app
+            .soap(
+                version,
+                OWNER_AUTH,
+                &format!(
+                    r#"<CreateApiUser xmlns="{V2_NS}"><apiUser xmlns:a="{TYPES_NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:Description>WCF shop</a:Description>{not_given}<a:Password>{API_PASSWORD}</a:Password><a:ConfirmPassword>{API_PASSWORD}</a:ConfirmPassword></apiUser></CreateApiUser>"#
+                ),
+            )
+            .await;
+        assert_eq!(create.status, StatusCode::OK, "{}", create.body);
+        let created = body_payload(&create.body);
+        let created = created.child(V2_NS, "CreateApiUserResult").unwrap();
+        let id = created.child_text(TYPES_NS, "Id").unwrap();
+        let scheme_and_status = |user: &crate::xml::Node| {
+            (
+                user.child_text(TYPES_NS, "Status"),
+                user.child_text(TYPES_NS, "IsTieredRateLimitedApiUser"),
+            )
+        };
+        assert_eq!(
+            scheme_and_status(created),
+            (Some("Enabled".into()), Some("true".into()))
+        );
+
+        let update = |fields: String| {
+            format!(
+                r#"<UpdateApiUser xmlns="{V2_NS}"><id>{id}</id><apiUser xmlns:a="{TYPES_NS}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance">{fields}</apiUser></UpdateApiUser>"#
+            )
+        };
+        let flat_and_disabled = update(
+            "<a:Status>Disabled</a:Status><a:IsTieredRateLimitedApiUser>false</a:IsTieredRateLimitedApiUser>"
+                .into(),
+        );
+        let reply = app.soap(version, OWNER_AUTH, &flat_and_disabled).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        for fields in [
+            format!("<a:Description>nil</a:Description>{not_given}"),
+            "<a:Description>absent</a:Description>".to_owned(),
+        ] {
+            let reply = app.soap(version, OWNER_AUTH, &update(fields)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            let updated = body_payload(&reply.body);
+            let updated = updated.child(V2_NS, "UpdateApiUserResult").unwrap();
+            assert_eq!(
+                scheme_and_status(updated),
+                (Some("Disabled".into()), Some("false".into()))
+            );
+        }
+    }
+    let stored = app.stored_api_users();
+    assert!(stored.iter().all(|user| (
+        user.description.as_str(),
+        user.status.as_str(),
+        user.tiered
+    ) == ("absent", "Disabled", false)));
 }

@@ -50,6 +50,7 @@ async fn the_served_wsdl_is_the_repository_file_with_the_public_address() {
     let app = spawn_app().await;
     let served = served_wsdl(&app, "wsdl").await;
     assert_eq!(served, served_wsdl(&app, "singleWsdl").await);
+    assert!(served.starts_with(r#"<?xml version="1.0" encoding="utf-8"?>"#));
     let address = format!("{}/v2/Api.svc", app.address);
     assert_eq!(
         served,
@@ -84,6 +85,7 @@ async fn the_soap11_variant_has_only_the_soap11_port_and_the_same_types() {
     let full = parse(&served_wsdl(&app, "wsdl").await);
     let soap11 = served_wsdl(&app, "wsdl=soap11").await;
     assert!(!soap11.contains(SOAP12_BINDING), "{soap11}");
+    assert!(soap11.starts_with(r#"<?xml version="1.0" encoding="utf-8"?>"#));
     let soap11 = parse(&soap11);
     let bindings: Vec<_> = children(&soap11, WSDL_NS, "binding").collect();
     assert_eq!(bindings.len(), 1);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every third-party client the interop suite runs, from this machine's registries:
-# Debian packages (PHP, Perl, Java JAX-WS), PyPI (zeep, suds, xmlschema, schemathesis,
+# Debian packages (PHP, Perl, Java JAX-WS, Mono WCF), PyPI (zeep, suds, xmlschema, schemathesis,
 # openapi-python-client) and npm (soap, strong-soap). Versions are pinned in the
 # requirements.txt files and in node/package-lock.json. Safe to run again.
 set -euo pipefail
@@ -15,6 +15,7 @@ apt_packages=(
   php-cli php-soap                   # PHP SoapClient
   libsoap-lite-perl libsoap-wsdl-perl  # Perl SOAP::Lite, SOAP::WSDL (wsdl2perl)
   openjdk-17-jdk-headless jaxws      # Java: wsimport and the JAX-WS runtime jars
+  mono-devel                         # WCF on Mono: svcutil, mcs, System.ServiceModel
 )
 missing=()
 for package in "${apt_packages[@]}"; do

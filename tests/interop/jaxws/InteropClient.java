@@ -10,7 +10,9 @@
 //  - an HTTP status other than 200/202/500 (SOAP 1.1) or 200/202/400/500 (SOAP 1.2), here the 401
 //    of a wrong password, is reported as a ClientTransportException carrying only the status line:
 //    the fault body and its ERROR_INVALID_LOGIN code are never parsed (checked, then SKIPped);
-//  - dates are XMLGregorianCalendar; optional/nillable elements are JAXBElement<T>.
+//  - dates are XMLGregorianCalendar; nillable elements would be JAXBElement<T>, but ./run passes
+//    wsimport bindings.xml (generateElementProperty="false"), so they are plain nullable types:
+//    an ApiUser property left null (Status, IsTieredRateLimitedApiUser) is sent as nil, "not given".
 // Every SOAP response the client parses (results and faults, not the 401s) is saved by a SOAPHandler
 // to $DUALGATE_RECORD_DIR. It sees the SAAJ view, not raw bytes: the body is as received, but SAAJ
 // adds an empty <SOAP-ENV:Header/> that the server did not send.
@@ -20,7 +22,6 @@ import com.apiconnector.ApiAccountProperty;
 import com.apiconnector.ApiUser;
 import com.apiconnector.ApiUserStatuses;
 import com.apiconnector.ArrayOfApiUser;
-import com.apiconnector.ObjectFactory;
 import com.apiconnector.v2.ApiService;
 import com.apiconnector.v2.ApiService_Service;
 
@@ -35,7 +36,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.xml.bind.JAXBElement;
 import javax.xml.datatype.XMLGregorianCalendar;
 import javax.xml.namespace.QName;
 import javax.xml.soap.SOAPFault;
@@ -54,7 +54,6 @@ public class InteropClient {
     static final String OWNER = env("DUALGATE_OWNER_LOGIN");
     static final String OWNER_PW = env("DUALGATE_OWNER_PASSWORD");
     static final Path RECORD_DIR = Paths.get(env("DUALGATE_RECORD_DIR"));
-    static final ObjectFactory OF = new ObjectFactory();
     static int failures = 0;
 
     public static void main(String[] args) {
@@ -82,25 +81,25 @@ public class InteropClient {
 
         // 2. owner: create
         ApiUser in = new ApiUser();
-        in.setDescription(OF.createApiUserDescription(desc));
+        in.setDescription(desc);
         in.setStatus(ApiUserStatuses.ENABLED);
-        in.setPassword(OF.createApiUserPassword(oldPw));
-        in.setConfirmPassword(OF.createApiUserConfirmPassword(oldPw));
+        in.setPassword(oldPw);
+        in.setConfirmPassword(oldPw);
         ApiUser created = owner.createApiUser(in);
         check(ver + " CreateApiUser returned a user", created != null);
         int id = created.getId() == null ? -1 : created.getId();
-        String email = val(created.getEmail());
+        String email = created.getEmail();
         check(ver + " CreateApiUser Id > 0", id > 0, "Id=" + created.getId());
         check(ver + " CreateApiUser Email ends with @apiconnector.com",
               email != null && email.endsWith("@apiconnector.com"), "Email=" + email);
-        checkEq(ver + " CreateApiUser Description echoed", desc, val(created.getDescription()));
+        checkEq(ver + " CreateApiUser Description echoed", desc, created.getDescription());
         checkEq(ver + " CreateApiUser Status Enabled", ApiUserStatuses.ENABLED, created.getStatus());
         checkEq(ver + " CreateApiUser IsLocked false", Boolean.FALSE, created.isIsLocked());
-        checkEq(ver + " CreateApiUser IsTieredRateLimitedApiUser true (default)",
+        checkEq(ver + " CreateApiUser IsTieredRateLimitedApiUser left null -> true (default)",
                 Boolean.TRUE, created.isIsTieredRateLimitedApiUser());
         checkNear(ver + " CreateApiUser Created", created.getCreated());
         check(ver + " CreateApiUser Password not returned",
-              val(created.getPassword()) == null && val(created.getConfirmPassword()) == null);
+              created.getPassword() == null && created.getConfirmPassword() == null);
 
         // paging
         ArrayOfApiUser page = owner.getApiUsers(1, 0);
@@ -110,7 +109,7 @@ public class InteropClient {
         boolean found = false;
         if (page != null) for (ApiUser u : page.getApiUser()) {
             if (u != null && Objects.equals(u.getId(), id)) {
-                found = eq(email, val(u.getEmail())) && eq(desc, val(u.getDescription()));
+                found = eq(email, u.getEmail()) && eq(desc, u.getDescription());
             }
         }
         check(ver + " GetApiUsers(select=1000, skip=0) contains the new id with its email and description", found);
@@ -121,27 +120,34 @@ public class InteropClient {
         // read back
         ApiUser got = owner.getApiUserById(id);
         check(ver + " GetApiUserById same id, email and description",
-              got != null && eq(id, got.getId()) && eq(email, val(got.getEmail())) && eq(desc, val(got.getDescription())),
+              got != null && eq(id, got.getId()) && eq(email, got.getEmail()) && eq(desc, got.getDescription()),
               describe(got));
 
         // update description and status
         String desc2 = desc + " (updated)";
         ApiUser upd = new ApiUser();
-        upd.setDescription(OF.createApiUserDescription(desc2));
+        upd.setDescription(desc2);
         upd.setStatus(ApiUserStatuses.DISABLED);
         ApiUser updated = owner.updateApiUser(id, upd);
         check(ver + " UpdateApiUser response shows new Description and Status Disabled",
-              updated != null && eq(desc2, val(updated.getDescription())) && eq(ApiUserStatuses.DISABLED, updated.getStatus())
-              && eq(email, val(updated.getEmail())), describe(updated));
+              updated != null && eq(desc2, updated.getDescription()) && eq(ApiUserStatuses.DISABLED, updated.getStatus())
+              && eq(email, updated.getEmail()), describe(updated));
         got = owner.getApiUserById(id);
         check(ver + " GetApiUserById after update shows new Description and Status Disabled",
-              got != null && eq(desc2, val(got.getDescription())) && eq(ApiUserStatuses.DISABLED, got.getStatus()),
+              got != null && eq(desc2, got.getDescription()) && eq(ApiUserStatuses.DISABLED, got.getStatus()),
               describe(got));
+        String desc3 = desc + " (renamed)";
+        upd = new ApiUser();
+        upd.setDescription(desc3);
+        updated = owner.updateApiUser(id, upd);
+        check(ver + " UpdateApiUser(Description only) keeps Status Disabled and IsTieredRateLimitedApiUser true",
+              updated != null && eq(desc3, updated.getDescription()) && eq(ApiUserStatuses.DISABLED, updated.getStatus())
+              && eq(Boolean.TRUE, updated.isIsTieredRateLimitedApiUser()), describe(updated));
         upd = new ApiUser();
         upd.setStatus(ApiUserStatuses.ENABLED);
         updated = owner.updateApiUser(id, upd);
         check(ver + " UpdateApiUser(Status only) re-enables and keeps the Description",
-              updated != null && eq(ApiUserStatuses.ENABLED, updated.getStatus()) && eq(desc2, val(updated.getDescription())),
+              updated != null && eq(ApiUserStatuses.ENABLED, updated.getStatus()) && eq(desc3, updated.getDescription()),
               describe(updated));
 
         owner.setApiUserPassword(id, newPw, newPw);
@@ -253,19 +259,19 @@ public class InteropClient {
     }
 
     static String property(ApiAccount acct, String name) {
-        if (acct == null || acct.getProperties() == null || acct.getProperties().getValue() == null) return null;
-        for (ApiAccountProperty p : acct.getProperties().getValue().getApiAccountProperty()) {
-            if (p != null && name.equals(val(p.getName()))) return val(p.getValue());
+        if (acct == null || acct.getProperties() == null) return null;
+        for (ApiAccountProperty p : acct.getProperties().getApiAccountProperty()) {
+            if (p != null && name.equals(p.getName())) return p.getValue();
         }
         return null;
     }
 
     static String describe(ApiUser u) {
         if (u == null) return "null user";
-        return "Id=" + u.getId() + " Email=" + val(u.getEmail()) + " Description=" + val(u.getDescription()) + " Status=" + u.getStatus();
+        return "Id=" + u.getId() + " Email=" + u.getEmail() + " Description=" + u.getDescription() + " Status=" + u.getStatus()
+                + " IsTieredRateLimitedApiUser=" + u.isIsTieredRateLimitedApiUser();
     }
 
-    static <T> T val(JAXBElement<T> e) { return e == null ? null : e.getValue(); }
     static boolean eq(Object want, Object got) { return want != null && want.equals(got); }
 
     static void check(String what, boolean cond) { check(what, cond, "false"); }

@@ -137,7 +137,7 @@ function lifecycle(Run $run): void
     global $URL, $OWNER, $OWNER_PASSWORD;
     $t = $run->tag;
     $v = $run->version === SOAP_1_2 ? '1.2' : '1.1';
-    $clientStatus = $run->version === SOAP_1_2 ? 400 : 500; // HTTP status of a Client/Sender fault
+    $clientStatus = 500; // HTTP status of a Client/Sender fault, in both versions
 
     // 1. import the WSDL
     $owner = make_client($run, $OWNER, $OWNER_PASSWORD);
