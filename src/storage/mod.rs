@@ -2,7 +2,6 @@
 //! later without touching the core or the adapters. SQL lives only below this module.
 
 mod login_attempts;
-mod migrations;
 mod sqlite;
 mod web_sessions;
 

@@ -1,7 +1,7 @@
 //! The embedded SQLite store: a small connection pool, WAL, and `BEGIN IMMEDIATE` for every
 //! write so that concurrent writers wait on the busy timeout instead of failing.
 
-use super::{Store, StoredCredential, migrations};
+use super::{Store, StoredCredential};
 use crate::domain::audit::{Change, changed_fields, created_fields};
 use crate::domain::{
     Account, AccountId, ApiUser, ApiUserChanges, ApiUserId, Audit, AuditAction, AuditEvent,
@@ -113,6 +113,7 @@ fn tune(conn: &mut Connection) -> rusqlite::Result<()> {
 }
 
 mod login_attempts;
+mod migrations;
 mod web_sessions;
 
 use login_attempts::forget_login_attempts;
