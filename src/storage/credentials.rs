@@ -2,10 +2,11 @@
 //! failure budget.
 //!
 //! The budget is kept in the store so that every check of a password, on any thread (and
-//! later on any gateway instance sharing the database), draws from the same one. A check takes a slot before bcrypt runs and settles it after: a wrong password keeps its
-//! slot as a counted failure, a right one gives it back and clears the count. Slots in use and
-//! failures within the window together never exceed the threshold, so however many attempts
-//! arrive at once, no more than the threshold's worth of passwords are checked before the lock.
+//! later on any gateway instance sharing the database), draws from the same one. A check
+//! takes a slot before bcrypt runs and settles it after: a wrong password keeps its slot as a
+//! counted failure, a right one gives it back and clears the count. Slots in use and failures
+//! within the window together never exceed the threshold, so however many attempts arrive at
+//! once, no more than the threshold's worth of passwords are checked before the lock.
 
 use crate::domain::{Audit, Login, PasswordHash, Principal, Result, Timestamp};
 
@@ -33,6 +34,7 @@ pub const SLOT_HELD_AT_MOST_SECONDS: i64 = 120;
 pub struct LockoutRule {
     /// Wrong passwords within any window's span that lock the login.
     pub threshold: u32,
+    /// The window's span, in seconds as every `Timestamp`.
     pub window_seconds: i64,
 }
 
