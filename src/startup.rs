@@ -9,7 +9,7 @@ use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
-use crate::storage::{SqliteStore, Store};
+use crate::storage;
 use crate::{rest, soap};
 use actix_http::HttpService;
 use actix_service::map_config;
@@ -17,7 +17,6 @@ use actix_web::dev::{AppConfig, Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, web};
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -43,10 +42,10 @@ impl From<Error> for StartupError {
 /// Opens the store and builds the use cases' shared state.
 pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<Gateway, Error> {
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let sqlite = SqliteStore::open(&store.db)?;
-    let highest_stored_cost = sqlite.highest_password_cost()?;
+    let opened = storage::open(store)?;
+    let highest_stored_cost = opened.highest_password_cost()?;
     Ok(Gateway {
-        store: Arc::new(sqlite),
+        store: opened,
         hasher: PasswordHasher::new(store.bcrypt_cost, highest_stored_cost, cores)?,
         credentials: CredentialCache::new(
             settings.credential_cache.entries,

@@ -26,7 +26,7 @@ pub struct HealthJson {
 #[get("/health")]
 pub async fn health(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     label_request(&request, Protocol::Health, "health");
-    let reachable = web::block(move || gateway.store.first_account())
+    let reachable = web::block(move || gateway.store.ping())
         .await
         .map_err(Error::unknown)
         .flatten();

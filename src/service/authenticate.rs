@@ -4,13 +4,13 @@
 //!
 //! Unknown login, wrong password, disabled or locked user: all the same `InvalidLogin`, and
 //! all after one verification's worth of bcrypt. A password is only ever checked under a slot
-//! of its login's failure budget (`LoginAttemptStore`), taken before bcrypt and settled after,
+//! of its login's failure budget (`CredentialStore`), taken before bcrypt and settled after,
 //! so a burst cannot check more passwords than the budget holds.
 
 use super::Gateway;
 use crate::auth::{Credentials, Standing, fingerprint};
 use crate::domain::audit::GATEWAY_ACTOR;
-use crate::domain::{ApiUserId, Audit, Caller, Error, Origin, Result, Role, Timestamp};
+use crate::domain::{ApiUserId, Audit, Caller, Error, Login, Origin, Result, Role, Timestamp};
 use crate::storage::{Attempt, LockoutRule, StoredCredential};
 
 /// The Flat scheme's window, and that of `ApiCallsInLastHour`.
@@ -37,7 +37,12 @@ pub fn authenticate(
     if let Some(wait) = address_blocked_for(gateway, &origin, now) {
         return Err(address_refused(gateway, wait));
     }
-    let stored = match gateway.store.credential(credentials.login.trim())? {
+    // A login that does not parse names nobody, as one that nobody has.
+    let known = match Login::parse(&credentials.login, "email") {
+        Ok(login) => gateway.store.credential(&login)?,
+        Err(_) => None,
+    };
+    let stored = match known {
         Some(stored) if stored.may_authenticate => stored,
         refused => {
             take_address_slot(gateway, &origin, now)?;
@@ -424,7 +429,7 @@ mod tests {
         assert_eq!((wrong.checks, wrong.work), (1, at_cost_6));
 
         fixture.sign_in(login.as_str(), API_PASSWORD).unwrap();
-        let stored = fixture.gateway.store.credential(login.as_str()).unwrap();
+        let stored = fixture.gateway.store.credential(&login).unwrap();
         let hash = stored.unwrap().password_hash;
         assert!(
             hash.0.starts_with("$2b$04$"),

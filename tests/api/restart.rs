@@ -55,7 +55,7 @@ async fn the_database_is_tuned_for_a_server() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     let migrations = std::fs::read_dir(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/storage/migrations"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/storage/sqlite/migrations"),
     )
     .unwrap()
     .filter(|entry| entry.as_ref().unwrap().path().extension() == Some("sql".as_ref()))

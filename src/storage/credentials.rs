@@ -1,12 +1,29 @@
-//! Each login's failure budget, kept in the store so that every check of a password, on any
-//! thread (and later on any gateway instance sharing the database), draws from the same one.
+//! What authentication reads and keeps: a principal's stored credential, and each login's
+//! failure budget.
 //!
-//! A check takes a slot before bcrypt runs and settles it after: a wrong password keeps its
-//! slot as a counted failure, a right one gives it back and clears the count. Slots in use and
-//! failures within the window together never exceed the threshold, so however many attempts
-//! arrive at once, no more than the threshold's worth of passwords are checked before the lock.
+//! The budget is kept in the store so that every check of a password, on any thread (and
+//! later on any gateway instance sharing the database), draws from the same one. A check
+//! takes a slot before bcrypt runs and settles it after: a wrong password keeps its slot as a
+//! counted failure, a right one gives it back and clears the count. Slots in use and failures
+//! within the window together never exceed the threshold, so however many attempts arrive at
+//! once, no more than the threshold's worth of passwords are checked before the lock.
 
-use crate::domain::{Audit, Login, Result, Timestamp};
+use crate::domain::{Audit, Login, PasswordHash, Principal, Result, Timestamp};
+
+/// A principal's stored credential, as authentication needs it.
+#[derive(Debug, Clone)]
+pub struct StoredCredential {
+    pub principal: Principal,
+    pub password_hash: PasswordHash,
+    /// False for a disabled API user and for any locked principal.
+    pub may_authenticate: bool,
+    /// Whether wrong passwords are counted against the login (a success clears them).
+    pub failures_counted: bool,
+    /// An API user's rate-limit scheme: Tiered (per minute) or Flat (per rolling hour).
+    pub tiered_rate_limit: bool,
+    /// An API user's last successful call.
+    pub last_used: Option<Timestamp>,
+}
 
 /// A slot held in progress longer than this is taken to belong to a check that died with its
 /// process, and is given back: far longer than any verification waits and runs.
@@ -17,6 +34,7 @@ pub const SLOT_HELD_AT_MOST_SECONDS: i64 = 120;
 pub struct LockoutRule {
     /// Wrong passwords within any window's span that lock the login.
     pub threshold: u32,
+    /// The window's span, in seconds as every `Timestamp`.
     pub window_seconds: i64,
 }
 
@@ -40,7 +58,20 @@ pub enum Attempt {
     Refused,
 }
 
-pub trait LoginAttemptStore: Send + Sync {
+pub trait CredentialStore: Send + Sync {
+    /// The principal with this login, API user or account user; `None` when nobody has it.
+    fn credential(&self, login: &Login) -> Result<Option<StoredCredential>>;
+    /// Stores a new hash of the same password (at another bcrypt cost) unless the password
+    /// was changed meanwhile.
+    fn replace_password_hash(
+        &self,
+        login: &Login,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> Result<()>;
+    /// The highest bcrypt cost among stored password hashes; `None` when none is stored.
+    fn highest_password_cost(&self) -> Result<Option<u32>>;
+
     /// Takes a slot in `login`'s failure budget for one password check at `at`.
     fn reserve_login_attempt(
         &self,

@@ -1,0 +1,111 @@
+//! The `Store` contract as tests, written against the traits alone, so that every backend runs
+//! the same suite: a backend's test module calls `store_contract!(fresh)`, where `fresh()`
+//! opens an empty store and returns it with whatever must outlive it (its directory, say).
+
+pub(crate) mod accounts;
+pub(crate) mod api_users;
+pub(crate) mod audit;
+pub(crate) mod credentials;
+pub(crate) mod sessions;
+
+use crate::domain::{
+    AccountId, Audit, Channel, Description, Login, NewAccount, NewApiUser, Origin, PasswordHash,
+    Status, Timestamp,
+};
+use crate::storage::{Attempt, Fingerprint, LockoutRule, Store};
+
+/// One `#[test]` per contract test, each on a fresh store.
+macro_rules! store_contract {
+    ($fresh:path) => {
+        $crate::storage::contract_tests::store_contract!(@each $fresh;
+            accounts::a_store_that_opened_answers_a_ping,
+            accounts::a_login_is_unique_across_account_users_and_api_users,
+            accounts::a_lock_holds_until_an_unlock_which_forgets_the_failures,
+            api_users::another_accounts_api_user_is_not_found,
+            api_users::last_used_only_moves_forward,
+            api_users::a_deleted_id_is_never_handed_out_again,
+            audit::every_change_is_recorded_with_its_context_newest_first,
+            credentials::slots_in_progress_and_failures_together_never_exceed_the_threshold,
+            credentials::the_lockout_window_slides,
+            credentials::the_same_wrong_password_counts_once,
+            credentials::a_success_clears_the_count_and_a_check_that_died_gives_its_slot_back,
+            credentials::a_success_after_the_lock_is_refused,
+            sessions::a_session_lives_until_it_expires_and_each_use_renews_it,
+            sessions::the_principal_is_read_as_stored_now,
+            sessions::a_locked_account_users_sessions_open_nothing,
+            sessions::a_flash_is_shown_once_and_deleted_sessions_are_gone,
+            sessions::opening_a_session_drops_expired_ones_and_needs_an_account_user,
+        );
+    };
+    (@each $fresh:path; $($topic:ident :: $name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                let (_keep, store) = $fresh();
+                $crate::storage::contract_tests::$topic::$name(&store);
+            }
+        )*
+    };
+}
+pub(crate) use store_contract;
+
+const T: i64 = 1_800_000_000;
+
+fn audit() -> Audit {
+    Audit {
+        actor: "owner@example.com".into(),
+        origin: Origin {
+            channel: Channel::Rest,
+            address: Some("127.0.0.1".into()),
+        },
+        at: Timestamp(T),
+    }
+}
+
+fn login(text: &str) -> Login {
+    Login::parse(text, "email").unwrap()
+}
+
+/// An account named Acme, with its owner.
+fn account(store: &dyn Store, owner: &str) -> AccountId {
+    store
+        .create_account(
+            &NewAccount {
+                name: "Acme".into(),
+                owner_login: login(owner),
+                owner_password_hash: PasswordHash("$2b$04$hash".into()),
+            },
+            &audit(),
+        )
+        .unwrap()
+}
+
+fn new_api_user(account: AccountId, email: &str) -> NewApiUser {
+    NewApiUser {
+        account,
+        login: login(email),
+        description: Description::parse("shop").unwrap(),
+        status: Status::Enabled,
+        tiered_rate_limit: true,
+        password_hash: PasswordHash("$2b$04$hash".into()),
+        created: Timestamp(T),
+    }
+}
+
+/// Locks `login` as wrong passwords do, here one under a threshold of one; `false` when the
+/// login was locked already.
+fn lock(store: &dyn Store, login: &Login) -> bool {
+    const AT_ONCE: LockoutRule = LockoutRule {
+        threshold: 1,
+        window_seconds: 60,
+    };
+    let wrong = Fingerprint(0);
+    let audit = audit();
+    match store.reserve_login_attempt(login, wrong, audit.at, AT_ONCE) {
+        Ok(Attempt::Reserved(id)) => store
+            .count_failed_attempt(id, login, wrong, AT_ONCE, &audit)
+            .unwrap(),
+        Ok(Attempt::Refused) => false,
+        other => panic!("no lock for {login}: {other:?}"),
+    }
+}

@@ -1,0 +1,104 @@
+//! The Access page's sign-in sessions.
+
+use super::{SqliteStore, corrupt, storage_error};
+use crate::domain::{AccountId, Error, Login, Principal, Result, Role, Timestamp};
+use crate::storage::{NewWebSession, SessionKey, WebSession, WebSessionStore};
+use rusqlite::{OptionalExtension, params};
+
+impl WebSessionStore for SqliteStore {
+    fn insert_web_session(&self, new: &NewWebSession) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "DELETE FROM web_sessions WHERE expires <= ?1",
+                [new.created.seconds()],
+            )
+            .map_err(storage_error)?;
+            let inserted = tx
+                .execute(
+                    "INSERT INTO web_sessions
+                     (token_hash, account_user_id, csrf_token, created, expires)
+                     SELECT ?1, id, ?3, ?4, ?5 FROM account_users WHERE login = ?2",
+                    params![
+                        new.key.0,
+                        new.login.as_str(),
+                        new.csrf_token,
+                        new.created.seconds(),
+                        new.expires.seconds()
+                    ],
+                )
+                .map_err(storage_error)?;
+            if inserted == 0 {
+                return Err(Error::unknown(
+                    "a web session for a login with no account user",
+                ));
+            }
+            Ok(())
+        })
+    }
+
+    fn resume_web_session(
+        &self,
+        key: &SessionKey,
+        now: Timestamp,
+        renewed_until: Timestamp,
+    ) -> Result<Option<WebSession>> {
+        self.write(|tx| {
+            let session = tx
+                .query_row(
+                    "SELECT u.account_id, u.login, u.is_owner, u.can_manage_account,
+                            s.csrf_token, s.flash
+                     FROM web_sessions s JOIN account_users u ON u.id = s.account_user_id
+                     WHERE s.token_hash = ?1 AND s.expires > ?2 AND u.locked = 0",
+                    params![key.0, now.seconds()],
+                    |row| {
+                        let login: String = row.get(1)?;
+                        let role = if row.get(2)? {
+                            Role::Owner
+                        } else {
+                            Role::AccountUser {
+                                can_manage_account: row.get(3)?,
+                            }
+                        };
+                        Ok(WebSession {
+                            principal: Principal {
+                                account: AccountId(row.get(0)?),
+                                login: Login::parse(&login, "email").map_err(corrupt)?,
+                                role,
+                            },
+                            csrf_token: row.get(4)?,
+                            flash: row.get(5)?,
+                        })
+                    },
+                )
+                .optional()
+                .map_err(storage_error)?;
+            if session.is_some() {
+                tx.execute(
+                    "UPDATE web_sessions SET expires = ?2, flash = NULL WHERE token_hash = ?1",
+                    params![key.0, renewed_until.seconds()],
+                )
+                .map_err(storage_error)?;
+            }
+            Ok(session)
+        })
+    }
+
+    fn set_web_session_flash(&self, key: &SessionKey, flash: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE web_sessions SET flash = ?2 WHERE token_hash = ?1",
+                params![key.0, flash],
+            )
+            .map_err(storage_error)?;
+            Ok(())
+        })
+    }
+
+    fn delete_web_session(&self, key: &SessionKey) -> Result<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM web_sessions WHERE token_hash = ?1", [key.0])
+                .map_err(storage_error)?;
+            Ok(())
+        })
+    }
+}
