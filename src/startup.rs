@@ -66,6 +66,7 @@ pub fn open_operator_gateway(store: &StoreSettings) -> Result<Gateway, Error> {
         public_url: String::new(),
         protection: Default::default(),
         credential_cache: Default::default(),
+        web_session_seconds: 0,
     };
     open_gateway(store, settings)
 }
@@ -90,6 +91,7 @@ impl Application {
                 public_url: public_url.clone(),
                 protection: settings.protection.clone().into(),
                 credential_cache: settings.credential_cache.into(),
+                web_session_seconds: i64::from(settings.web_session_minutes) * 60,
             },
         )?;
         let bootstrap = bootstrap(
@@ -101,7 +103,6 @@ impl Application {
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
         let limits = settings.limits;
-        let access = crate::web::AccessSettings::from(settings);
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let body_limits = limits.body();
@@ -127,7 +128,7 @@ impl Application {
                     .app_data(body_limits)
                     .app_data(limits.xml())
                     .app_data(limits.json())
-                    .configure(|config| crate::web::routes(config, access))
+                    .configure(crate::web::routes)
                     .configure(|config| rest::method_fallbacks(config, &allowed))
                     .service(web::redirect("/docs", "/docs/"))
                     .service(

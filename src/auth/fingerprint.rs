@@ -1,7 +1,6 @@
 //! Tells the same wrong password sent again from a new one without keeping either.
 
-use crate::domain::PasswordHash;
-use crate::storage::Fingerprint;
+use crate::domain::{Fingerprint, PasswordHash};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 

@@ -36,8 +36,8 @@ pub enum Error {
     #[error("An unexpected error occurred. ERROR_UNKNOWN")]
     Unknown(String),
     /// Storage that cannot take the request for now (disk full, read-only or failing file,
-    /// lock wait timed out): still `ERROR_UNKNOWN`, but 503 on REST, since trying again later
-    /// may succeed once an operator clears the condition.
+    /// lock wait timed out): still `ERROR_UNKNOWN`, but a status of its own on REST, since
+    /// trying again later may succeed once an operator clears the condition.
     #[error("The service cannot complete this request right now; try again later. ERROR_UNKNOWN")]
     Unavailable(String),
 }
@@ -65,25 +65,6 @@ impl Error {
             Error::RequestTooLarge(_) => "ERROR_REQUEST_TOO_LARGE",
             Error::ApiUsageExceeded { .. } => "ERROR_APIUSAGE_EXCEEDED",
             Error::Unknown(_) | Error::Unavailable(_) => "ERROR_UNKNOWN",
-        }
-    }
-
-    /// The HTTP status of the REST rendering (and of SOAP faults raised before dispatch).
-    pub fn http_status(&self) -> u16 {
-        match self {
-            Error::InvalidLogin => 401,
-            Error::PermissionDenied => 403,
-            Error::ApiUserNotFound => 404,
-            Error::ApiUserExists => 409,
-            Error::WeakPassword(_)
-            | Error::PasswordsDoNotMatch
-            | Error::ParameterInvalid(_)
-            | Error::MalformedRequest(_) => 400,
-            Error::ContentTypeNotSupported(_) => 415,
-            Error::RequestTooLarge(_) => 413,
-            Error::ApiUsageExceeded { .. } => 429,
-            Error::Unknown(_) => 500,
-            Error::Unavailable(_) => 503,
         }
     }
 
@@ -170,15 +151,13 @@ mod tests {
     fn unknown_never_shows_its_cause() {
         let e = Error::unknown("SQLITE_FULL at /var/secret.db");
         assert!(!e.to_string().contains("secret"));
-        assert_eq!(e.http_status(), 500);
         assert_eq!(e.blame(), Blame::Server);
     }
 
     #[test]
-    fn unavailable_storage_is_error_unknown_with_503_and_no_cause() {
+    fn unavailable_storage_is_error_unknown_with_no_cause() {
         let e = Error::Unavailable("database or disk is full at /var/secret.db".into());
         assert_eq!(e.code(), "ERROR_UNKNOWN");
-        assert_eq!(e.http_status(), 503);
         assert_eq!(e.blame(), Blame::Server);
         assert!(!e.to_string().contains("secret") && !e.to_string().contains("disk"));
         assert_eq!(

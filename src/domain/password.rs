@@ -83,6 +83,11 @@ impl fmt::Debug for Password {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasswordHash(pub String);
 
+/// 16 bits of a keyed hash of a candidate password: tells the same wrong password sent again
+/// without keeping either (`auth::fingerprint` computes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint(pub u16);
+
 #[cfg(test)]
 mod tests {
     use super::*;

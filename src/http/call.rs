@@ -1,18 +1,20 @@
+//! The one call path of every adapter: the caller established on a blocking thread (bcrypt
+//! and the store never run on an actix worker), then one rule for what the log says of it.
+
 use super::rate_limit_headers::remember_standing;
-use super::request_log::set_principal;
+use super::request_log::{channel, set_principal};
 use crate::auth::Credentials;
-use crate::domain::{Caller, Channel, Error, Origin, Result};
+use crate::domain::{Caller, Error, Origin, Result};
 use crate::service::Gateway;
 use crate::service::authenticate::authenticate;
 use actix_web::{HttpRequest, web};
 
-/// Authenticates the caller and runs `work` as them, both on one blocking thread: bcrypt and
-/// SQLite never run on an actix worker. Missing credentials are refused without a bcrypt
-/// verification (the first half of a Basic challenge is not a failed login).
+/// Authenticates the caller and runs `work` as them, both on one blocking thread. Missing
+/// credentials are refused without a bcrypt verification (the first half of a Basic challenge
+/// is not a failed login).
 pub async fn call_as<T, F>(
     request: &HttpRequest,
     gateway: web::Data<Gateway>,
-    channel: Channel,
     credentials: Option<Credentials>,
     work: F,
 ) -> Result<T>
@@ -21,32 +23,48 @@ where
     F: FnOnce(&Gateway, &Caller) -> Result<T> + Send + 'static,
 {
     let credentials = credentials.ok_or(Error::InvalidLogin)?;
-    let login = credentials.login.clone();
-    let origin = origin(request, channel);
-    let outcome = web::block(move || {
-        let authenticated = authenticate(&gateway, &credentials, origin)?;
+    let presented = credentials.login.clone();
+    let origin = origin(request);
+    let ran = blocking(move || {
+        let authenticated = authenticate(&gateway, &credentials, origin?)?;
         let outcome = work(&gateway, &authenticated.caller);
         Ok((authenticated, outcome))
     })
-    .await
-    .map_err(Error::unknown)
-    .flatten()
-    .and_then(|(authenticated, outcome)| {
-        set_principal(request, authenticated.caller.principal.login.as_str());
-        if let Some(standing) = authenticated.rate {
-            remember_standing(request, standing);
+    .await;
+    let (login, outcome) = match ran {
+        Ok((authenticated, outcome)) => {
+            if let Some(standing) = authenticated.rate {
+                remember_standing(request, standing);
+            }
+            (authenticated.caller.principal.login.to_string(), outcome)
         }
-        outcome
-    });
-    if let Err(error) = &outcome {
-        if let Some(cause) = error.cause() {
-            tracing::error!(cause, "request failed");
-        }
-        if *error != Error::InvalidLogin {
-            set_principal(request, &login);
-        }
-    }
+        Err(error) => (presented, Err(error)),
+    };
+    note_call(request, Some(&login), outcome.as_ref().err());
     outcome
+}
+
+/// Runs `work` on a blocking thread. Callers note what it came to with `note_call`.
+pub async fn blocking<T, F>(work: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T> + Send + 'static,
+{
+    web::block(work).await.map_err(Error::unknown).flatten()
+}
+
+/// What the log says of a call, one rule for every adapter: the login it ran as (or the one
+/// presented) unless the credentials were refused, since a login nobody has names nobody; and
+/// the cause of a server-side failure.
+pub fn note_call(request: &HttpRequest, login: Option<&str>, failure: Option<&Error>) {
+    if let Some(login) = login
+        && failure != Some(&Error::InvalidLogin)
+    {
+        set_principal(request, login);
+    }
+    if let Some(cause) = failure.and_then(Error::cause) {
+        tracing::error!(cause, "request failed");
+    }
 }
 
 /// The credentials of an `Authorization: Basic` header, if any.
@@ -67,11 +85,11 @@ pub fn path_id(request: &HttpRequest) -> String {
         .to_owned()
 }
 
-/// Where a request comes from: its channel and the TCP peer's address (no forwarding header
-/// is trusted).
-pub fn origin(request: &HttpRequest, channel: Channel) -> Origin {
-    Origin {
-        channel,
+/// Where a request comes from: the channel it was labelled with and the TCP peer's address (no
+/// forwarding header is trusted).
+pub fn origin(request: &HttpRequest) -> Result<Origin> {
+    Ok(Origin {
+        channel: channel(request).ok_or_else(|| Error::unknown("the request has no channel"))?,
         address: request.peer_addr().map(|address| address.ip().to_string()),
-    }
+    })
 }

@@ -1,3 +1,7 @@
+//! One structured line per request: the label handlers give it, and who the call ran as.
+
+use crate::domain::Channel;
+use crate::service::Operation;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::ConnectionType;
@@ -6,51 +10,70 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, HttpRequest};
 use std::time::Instant;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Protocol {
-    Rest,
-    Soap11,
-    Soap12,
-    Wsdl,
-    Health,
-    Web,
+/// What the log line says about a request beyond method, path and status: the channel it came
+/// through (SOAP's with its version, which the audit trail leaves out) or the document served
+/// to anyone, the operation, and whom it ran as.
+#[derive(Debug, Clone, Default)]
+struct RequestLabel {
+    channel: Option<Channel>,
+    soap_version: Option<&'static str>,
+    document: Option<&'static str>,
+    operation: Option<&'static str>,
+    principal: Option<String>,
 }
 
-impl Protocol {
-    fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Rest => "REST",
-            Protocol::Soap11 => "SOAP1.1",
-            Protocol::Soap12 => "SOAP1.2",
-            Protocol::Wsdl => "WSDL",
-            Protocol::Health => "health",
-            Protocol::Web => "Web",
+impl RequestLabel {
+    /// The log's `protocol`: `REST`, `SOAP1.1`, `SOAP1.2`, `Web`, or the document's name.
+    fn protocol(&self) -> Option<String> {
+        match (self.document, self.channel) {
+            (Some(document), _) => Some(document.to_owned()),
+            (None, Some(channel)) => Some(format!(
+                "{}{}",
+                channel.as_str(),
+                self.soap_version.unwrap_or_default()
+            )),
+            (None, None) => None,
         }
     }
 }
 
-/// What the log line says about a request beyond method, path and status.
-#[derive(Debug, Clone, Default)]
-struct RequestLabel {
-    protocol: Option<Protocol>,
-    operation: Option<String>,
-    principal: Option<String>,
+fn label<R>(request: &HttpRequest, change: impl FnOnce(&mut RequestLabel) -> R) -> R {
+    change(
+        request
+            .extensions_mut()
+            .get_or_insert_with(RequestLabel::default),
+    )
 }
 
-/// Names the protocol and operation of the request being handled.
-pub fn label_request(request: &HttpRequest, protocol: Protocol, operation: &str) {
-    let mut extensions = request.extensions_mut();
-    let label = extensions.get_or_insert_with(RequestLabel::default);
-    label.protocol = Some(protocol);
-    label.operation = Some(operation.to_owned());
+/// Names the channel of the request being handled, and its operation once known (`-` until).
+pub fn label_request(request: &HttpRequest, channel: Channel, operation: Option<Operation>) {
+    label(request, |label| {
+        label.channel = Some(channel);
+        label.operation = Some(operation.map_or("-", Operation::name));
+    });
+}
+
+/// Names the SOAP version the request's envelope is in (`1.1`, `1.2`).
+pub fn label_soap_version(request: &HttpRequest, version: &'static str) {
+    label(request, |label| label.soap_version = Some(version));
+}
+
+/// Names a document served without a call (the WSDL, health), and what was served.
+pub fn label_document(request: &HttpRequest, document: &'static str, served: &'static str) {
+    label(request, |label| {
+        label.document = Some(document);
+        label.operation = Some(served);
+    });
+}
+
+/// The channel the request was labelled with.
+pub(super) fn channel(request: &HttpRequest) -> Option<Channel> {
+    label(request, |label| label.channel)
 }
 
 /// Names the principal the request ran as.
-pub fn set_principal(request: &HttpRequest, login: &str) {
-    let mut extensions = request.extensions_mut();
-    extensions
-        .get_or_insert_with(RequestLabel::default)
-        .principal = Some(login.to_owned());
+pub(super) fn set_principal(request: &HttpRequest, login: &str) {
+    label(request, |label| label.principal = Some(login.to_owned()));
 }
 
 /// One structured line per request (never a password or an `Authorization` header), and
@@ -83,7 +106,7 @@ pub async fn log_requests(
     tracing::info!(
         method,
         path,
-        protocol = label.protocol.map(Protocol::as_str),
+        protocol = label.protocol(),
         operation = label.operation,
         status = response.status().as_u16(),
         duration_ms = started.elapsed().as_secs_f64() * 1000.0,

@@ -1,15 +1,12 @@
 use super::dto::ErrorJson;
 use crate::domain::Error;
-use crate::http::error_headers;
-use actix_web::http::StatusCode;
+use crate::http::{error_headers, status_of};
 use actix_web::http::header::ALLOW;
 use actix_web::{HttpRequest, HttpResponse};
 
 /// The REST rendering of the catalogue: status, `{"message"}` and the headers the error needs.
 pub fn error_response(error: &Error) -> HttpResponse {
-    let status =
-        StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = HttpResponse::build(status);
+    let mut response = HttpResponse::build(status_of(error));
     for header in error_headers(error) {
         response.insert_header(header);
     }

@@ -8,11 +8,9 @@ use super::dto::{
 use super::error::error_response;
 use super::json_body::{JsonLimits, parse_json};
 use crate::domain::{Caller, Channel, Error, Result};
-use crate::http::{
-    MediaType, Protocol, basic_credentials, call_as, label_request, path_id, read_body,
-};
+use crate::http::{MediaType, basic_credentials, call_as, label_request, path_id, read_body};
 use crate::service::{
-    self, Gateway, account_info::account_info, audit_events::list_audit_events,
+    self, Gateway, Operation, account_info::account_info, audit_events::list_audit_events,
     create::create_api_user, delete::delete_api_user, get::get_api_user, list::list_api_users,
     set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
 };
@@ -23,7 +21,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put};
 /// Labels the request for the log, runs `work` as the caller and renders the outcome.
 async fn handle<T, F>(
     request: &HttpRequest,
-    operation: &str,
+    operation: Operation,
     gateway: Data<Gateway>,
     work: F,
     render: impl FnOnce(T) -> HttpResponse,
@@ -32,16 +30,8 @@ where
     T: Send + 'static,
     F: FnOnce(&Gateway, &Caller) -> Result<T> + Send + 'static,
 {
-    label_request(request, Protocol::Rest, operation);
-    match call_as(
-        request,
-        gateway,
-        Channel::Rest,
-        basic_credentials(request),
-        work,
-    )
-    .await
-    {
+    label_request(request, Channel::Rest, Some(operation));
+    match call_as(request, gateway, basic_credentials(request), work).await {
         Ok(value) => render(value),
         Err(error) => error_response(&error),
     }
@@ -51,10 +41,10 @@ where
 /// before any bcrypt verification is spent on its credentials.
 async fn read_body_or_refuse(
     request: &HttpRequest,
-    operation: &str,
+    operation: Operation,
     payload: Payload,
 ) -> Result<Bytes, HttpResponse> {
-    label_request(request, Protocol::Rest, operation);
+    label_request(request, Channel::Rest, Some(operation));
     read_body(request, payload)
         .await
         .map_err(|error| error_response(&error))
@@ -79,7 +69,7 @@ fn json_limits(request: &HttpRequest) -> Result<JsonLimits> {
 pub async fn get_account_info(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     handle(
         &request,
-        "GetCurrentAccountInfo",
+        Operation::GetCurrentAccountInfo,
         gateway,
         account_info,
         |info| HttpResponse::Ok().json(AccountInfoJson::from(info)),
@@ -98,7 +88,7 @@ pub async fn get_account_info(request: HttpRequest, gateway: Data<Gateway>) -> H
 pub async fn get_server_time(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     handle(
         &request,
-        "GetServerTime",
+        Operation::GetServerTime,
         gateway,
         |_, caller| Ok(service::server_time::server_time(caller)),
         |time| {
@@ -130,7 +120,7 @@ pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse 
     let query = list_query(&request);
     handle(
         &request,
-        "GetApiUsers",
+        Operation::GetApiUsers,
         gateway,
         move |gateway, caller| {
             let query = query?;
@@ -161,7 +151,7 @@ pub async fn audit_events(request: HttpRequest, gateway: Data<Gateway>) -> HttpR
     let query = list_query(&request);
     handle(
         &request,
-        "GetAuditEvents",
+        Operation::GetAuditEvents,
         gateway,
         move |gateway, caller| {
             let query = query?;
@@ -197,7 +187,7 @@ pub async fn get(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     let id = path_id(&request);
     handle(
         &request,
-        "GetApiUserById",
+        Operation::GetApiUserById,
         gateway,
         move |gateway, caller| get_api_user(gateway, caller, &id),
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
@@ -224,7 +214,7 @@ pub async fn create(
     gateway: Data<Gateway>,
     payload: Payload,
 ) -> HttpResponse {
-    let body = match read_body_or_refuse(&request, "CreateApiUser", payload).await {
+    let body = match read_body_or_refuse(&request, Operation::CreateApiUser, payload).await {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
@@ -232,7 +222,7 @@ pub async fn create(
     let limits = json_limits(&request);
     handle(
         &request,
-        "CreateApiUser",
+        Operation::CreateApiUser,
         gateway,
         move |gateway, caller| {
             let input: CreateApiUserBody = parse_json(&media_type, &body, &limits?)?;
@@ -262,7 +252,7 @@ pub async fn update(
     gateway: Data<Gateway>,
     payload: Payload,
 ) -> HttpResponse {
-    let body = match read_body_or_refuse(&request, "UpdateApiUser", payload).await {
+    let body = match read_body_or_refuse(&request, Operation::UpdateApiUser, payload).await {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
@@ -271,7 +261,7 @@ pub async fn update(
     let id = path_id(&request);
     handle(
         &request,
-        "UpdateApiUser",
+        Operation::UpdateApiUser,
         gateway,
         move |gateway, caller| {
             let input: UpdateApiUserBody = parse_json(&media_type, &body, &limits?)?;
@@ -297,7 +287,7 @@ pub async fn set_password(
     gateway: Data<Gateway>,
     payload: Payload,
 ) -> HttpResponse {
-    let body = match read_body_or_refuse(&request, "SetApiUserPassword", payload).await {
+    let body = match read_body_or_refuse(&request, Operation::SetApiUserPassword, payload).await {
         Ok(body) => body,
         Err(refusal) => return refusal,
     };
@@ -306,7 +296,7 @@ pub async fn set_password(
     let id = path_id(&request);
     handle(
         &request,
-        "SetApiUserPassword",
+        Operation::SetApiUserPassword,
         gateway,
         move |gateway, caller| {
             let input: PasswordBody = parse_json(&media_type, &body, &limits?)?;
@@ -337,7 +327,7 @@ pub async fn unlock(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
     let id = path_id(&request);
     handle(
         &request,
-        "UnlockApiUser",
+        Operation::UnlockApiUser,
         gateway,
         move |gateway, caller| unlock_api_user(gateway, caller, &id),
         |()| HttpResponse::NoContent().finish(),
@@ -358,7 +348,7 @@ pub async fn delete(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
     let id = path_id(&request);
     handle(
         &request,
-        "DeleteApiUser",
+        Operation::DeleteApiUser,
         gateway,
         move |gateway, caller| delete_api_user(gateway, caller, &id),
         |()| HttpResponse::NoContent().finish(),

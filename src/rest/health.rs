@@ -1,7 +1,6 @@
-use crate::domain::Error;
-use crate::http::{Protocol, label_request};
+use crate::http::{blocking, label_document};
 use crate::service::Gateway;
-use actix_web::web::{self, Data};
+use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -25,11 +24,8 @@ pub struct HealthJson {
 )]
 #[get("/health")]
 pub async fn health(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
-    label_request(&request, Protocol::Health, "health");
-    let reachable = web::block(move || gateway.store.ping())
-        .await
-        .map_err(Error::unknown)
-        .flatten();
+    label_document(&request, "health", "health");
+    let reachable = blocking(move || gateway.store.ping()).await;
     match reachable {
         Ok(_) => HttpResponse::Ok().json(HealthJson { status: "ok" }),
         Err(error) => {

@@ -4,6 +4,7 @@
 
 use super::dto::{ErrorJson, STATUS_SCHEMA_NAME, status_component};
 use crate::domain::Error;
+use crate::http::status_of;
 use actix_web::App;
 use std::collections::BTreeMap;
 use utoipa::openapi::header::Header;
@@ -98,7 +99,7 @@ fn add_error_responses(path: &str, operation: &mut Operation) {
     let mut by_status: BTreeMap<u16, Vec<&'static str>> = BTreeMap::new();
     for error in &errors {
         by_status
-            .entry(error.http_status())
+            .entry(status_of(error).as_u16())
             .or_default()
             .push(error.code());
     }

@@ -284,6 +284,7 @@ mod tests {
             public_url: "http://127.0.0.1/".into(),
             protection: Default::default(),
             credential_cache: Default::default(),
+            web_session_seconds: 900,
         };
         open_gateway(&store, settings).unwrap()
     }

@@ -10,15 +10,19 @@ pub mod create;
 pub mod delete;
 pub mod get;
 pub mod list;
+pub mod operation;
 pub mod server_time;
 pub mod set_password;
 pub mod unlock;
 pub mod update;
+pub mod web_sessions;
 
 use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::domain::ApiUserId;
 use crate::storage::Store;
 use std::sync::Arc;
+
+pub use operation::Operation;
 
 /// Everything the use cases share: the store, the hasher, the counters and the settings
 /// they obey.
@@ -44,6 +48,8 @@ pub struct GatewaySettings {
     pub public_url: String,
     pub protection: Protection,
     pub credential_cache: CredentialCacheLimits,
+    /// How long a page session lasts after its last request (a sliding expiry).
+    pub web_session_seconds: i64,
 }
 
 /// The credential cache's bounds; `Default` holds the defaults the command line documents.

@@ -2,10 +2,9 @@
 //! local name, in any order; an unexpected or repeated child is refused.
 
 use super::namespaces::{TYPES, V2, XSI};
-use super::operation::Operation;
 use super::xml_tree::{Element, check_characters};
 use crate::domain::{Error, Result};
-use crate::service::ApiUserInput;
+use crate::service::{ApiUserInput, Operation};
 
 /// A decoded request.
 #[derive(Debug)]
@@ -190,5 +189,15 @@ pub fn decode(operation: Operation, element: &Element) -> Result<Request> {
         Operation::DeleteApiUser => Request::DeleteApiUser {
             id: fields(&["id"])?.id(),
         },
+        // The page's own: not in the WSDL, so never dispatched.
+        Operation::SignInForm
+        | Operation::SignIn
+        | Operation::SignOut
+        | Operation::NewApiUserForm => {
+            return Err(Error::MalformedRequest(format!(
+                "unknown operation {}",
+                operation.name()
+            )));
+        }
     })
 }

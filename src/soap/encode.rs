@@ -1,9 +1,9 @@
 //! Response payloads, written in the schema's element order and qualification: wrappers in
 //! the v2 namespace (default), data fields in `http://apiconnector.com` (prefix `a`).
 
-use super::operation::Operation;
 use super::xml_text::xml_text;
 use crate::domain::{ApiUser, AuditEvent, Timestamp};
+use crate::service::Operation;
 use crate::service::account_info::AccountInfo;
 use std::fmt::Write;
 

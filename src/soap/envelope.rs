@@ -12,6 +12,14 @@ pub enum SoapVersion {
 }
 
 impl SoapVersion {
+    /// As the request log names it after `SOAP`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SoapVersion::V11 => "1.1",
+            SoapVersion::V12 => "1.2",
+        }
+    }
+
     pub fn envelope_namespace(self) -> &'static str {
         match self {
             SoapVersion::V11 => SOAP11_ENVELOPE,

@@ -3,6 +3,8 @@
 use super::envelope::{SoapProblem, SoapVersion};
 use super::xml_text::xml_text;
 use crate::domain::{Blame, Error};
+use crate::http::status_of;
+use actix_web::http::StatusCode;
 
 /// A complete envelope around a Body payload, after an XML declaration: Ruby's REXML loses the
 /// root's namespace without one.
@@ -16,7 +18,7 @@ pub fn envelope(version: SoapVersion, header: &str, payload: &str) -> String {
 /// A fault envelope and its HTTP status. Authentication, size, media-type and rate errors keep
 /// their own status; every other fault is 500 in both versions, as WCF services answer: a WCF
 /// client builds a `FaultException` only from a 2xx or 500 answer.
-pub fn fault(version: SoapVersion, problem: &SoapProblem) -> (u16, String) {
+pub fn fault(version: SoapVersion, problem: &SoapProblem) -> (StatusCode, String) {
     let (code, message, header) = match problem {
         SoapProblem::Catalogue(error) => {
             let code = match (error.blame(), version) {
@@ -63,15 +65,15 @@ pub fn fault(version: SoapVersion, problem: &SoapProblem) -> (u16, String) {
     (status(problem), envelope(version, &header, &body))
 }
 
-fn status(problem: &SoapProblem) -> u16 {
+fn status(problem: &SoapProblem) -> StatusCode {
     match problem {
         SoapProblem::Catalogue(
             error @ (Error::InvalidLogin
             | Error::RequestTooLarge(_)
             | Error::ContentTypeNotSupported(_)
             | Error::ApiUsageExceeded { .. }),
-        ) => error.http_status(),
-        _ => 500,
+        ) => status_of(error),
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

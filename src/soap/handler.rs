@@ -7,17 +7,18 @@ use super::encode::{Reply, response_payload};
 use super::envelope::{SoapProblem, SoapVersion, read_envelope};
 use super::fault::{envelope, fault};
 use super::namespaces::V2;
-use super::operation::Operation;
 use super::wsdl::ServedWsdl;
 use super::xml_tree::XmlLimits;
 use crate::domain::{Caller, Channel, Error, Result};
 use crate::http::{
-    MediaType, Protocol, basic_credentials, call_as, error_headers, label_request, read_body,
+    MediaType, basic_credentials, call_as, error_headers, label_document, label_request,
+    label_soap_version, read_body,
 };
 use crate::service::{
-    Gateway, account_info::account_info, audit_events::list_audit_events, create::create_api_user,
-    delete::delete_api_user, get::get_api_user, list::list_api_users, server_time::server_time,
-    set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
+    Gateway, Operation, account_info::account_info, audit_events::list_audit_events,
+    create::create_api_user, delete::delete_api_user, get::get_api_user, list::list_api_users,
+    server_time::server_time, set_password::set_api_user_password, unlock::unlock_api_user,
+    update::update_api_user,
 };
 use actix_web::http::StatusCode;
 use actix_web::http::header::{ALLOW, CONTENT_TYPE, HeaderMap};
@@ -33,15 +34,14 @@ fn content_type(version: SoapVersion) -> &'static str {
     }
 }
 
-fn protocol(version: SoapVersion) -> Protocol {
-    match version {
-        SoapVersion::V11 => Protocol::Soap11,
-        SoapVersion::V12 => Protocol::Soap12,
-    }
+/// Labels the request as a SOAP call in `version`, its operation not known yet.
+fn label_soap(request: &HttpRequest, version: SoapVersion) {
+    label_request(request, Channel::Soap, None);
+    label_soap_version(request, version.as_str());
 }
 
-fn envelope_response(version: SoapVersion, status: u16, body: String) -> HttpResponse {
-    HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
+fn envelope_response(version: SoapVersion, status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
         .insert_header((CONTENT_TYPE, content_type(version)))
         .body(body)
 }
@@ -95,7 +95,7 @@ fn log_action_mismatch(request: &HttpRequest, media_type: &MediaType, operation:
 }
 
 pub(super) fn dispatchable(element: &super::xml_tree::Element) -> Result<Operation> {
-    Operation::from_name(&element.name)
+    Operation::of_api(&element.name)
         .filter(|_| element.namespace.as_deref() == Some(V2))
         .ok_or_else(|| {
             Error::MalformedRequest(format!("unknown operation {}", element.qualified_name()))
@@ -157,11 +157,11 @@ pub async fn soap_endpoint(
     let version = match version_of(&media_type.essence) {
         Ok(version) => version,
         Err(error) => {
-            label_request(&request, Protocol::Soap11, "-");
+            label_soap(&request, SoapVersion::V11);
             return fault_response(SoapVersion::V11, &error.into());
         }
     };
-    label_request(&request, protocol(version), "-");
+    label_soap(&request, version);
     let body = match read_body(&request, payload).await {
         Ok(body) => body,
         Err(error) => return fault_response(version, &error.into()),
@@ -181,22 +181,18 @@ pub async fn soap_endpoint(
         Ok(operation) => operation,
         Err(error) => return fault_response(version, &error.into()),
     };
-    label_request(&request, protocol(version), operation.name());
+    label_request(&request, Channel::Soap, Some(operation));
     log_action_mismatch(&request, &media_type, operation);
     let credentials = basic_credentials(&request).or_else(|| username_token(&envelope.headers));
     let element = envelope.operation;
-    let outcome = call_as(
-        &request,
-        gateway,
-        Channel::Soap,
-        credentials,
-        move |gateway, caller| execute(gateway, caller, decode(operation, &element)?),
-    )
+    let outcome = call_as(&request, gateway, credentials, move |gateway, caller| {
+        execute(gateway, caller, decode(operation, &element)?)
+    })
     .await;
     match outcome {
         Ok(reply) => envelope_response(
             version,
-            200,
+            StatusCode::OK,
             self::envelope(version, "", &response_payload(operation, &reply)),
         ),
         Err(error) => fault_response(version, &error.into()),
@@ -216,9 +212,9 @@ pub async fn wsdl_or_hint(request: HttpRequest, wsdl: Data<ServedWsdl>) -> HttpR
             None
         }
     });
-    label_request(
+    label_document(
         &request,
-        Protocol::Wsdl,
+        "WSDL",
         if document.is_some() { "wsdl" } else { "-" },
     );
     match document {
@@ -233,10 +229,10 @@ pub async fn wsdl_or_hint(request: HttpRequest, wsdl: Data<ServedWsdl>) -> HttpR
 
 /// Any other method on the SOAP URL.
 pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
-    label_request(&request, Protocol::Soap11, "-");
+    label_soap(&request, SoapVersion::V11);
     let error = Error::MalformedRequest(format!("method {} is not allowed here", request.method()));
     let (_, body) = fault(SoapVersion::V11, &error.into());
-    let mut response = envelope_response(SoapVersion::V11, 405, body);
+    let mut response = envelope_response(SoapVersion::V11, StatusCode::METHOD_NOT_ALLOWED, body);
     response.headers_mut().insert(
         ALLOW,
         actix_web::http::header::HeaderValue::from_static("GET, HEAD, POST"),

@@ -10,7 +10,6 @@ mod fault;
 mod fuzz;
 mod handler;
 mod namespaces;
-pub mod operation;
 mod wsdl;
 mod xml_text;
 mod xml_tree;

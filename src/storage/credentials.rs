@@ -8,7 +8,7 @@
 //! within the window together never exceed the threshold, so however many attempts arrive at
 //! once, no more than the threshold's worth of passwords are checked before the lock.
 
-use crate::domain::{Audit, Login, PasswordHash, Principal, Result, Timestamp};
+use crate::domain::{Audit, Fingerprint, Login, PasswordHash, Principal, Result, Timestamp};
 
 /// A principal's stored credential, as authentication needs it.
 #[derive(Debug, Clone)]
@@ -37,10 +37,6 @@ pub struct LockoutRule {
     /// The window's span, in seconds as every `Timestamp`.
     pub window_seconds: i64,
 }
-
-/// 16 bits of a keyed hash of a candidate password: tells the same wrong password sent again.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fingerprint(pub u16);
 
 /// A slot in a login's failure budget, held by one password check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -16,10 +16,9 @@ pub use accounts::AccountStore;
 pub use api_users::ApiUserStore;
 pub use audit::AuditStore;
 pub use credentials::{
-    Attempt, AttemptId, CredentialStore, Fingerprint, LockoutRule, SLOT_HELD_AT_MOST_SECONDS,
-    StoredCredential,
+    Attempt, AttemptId, CredentialStore, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, StoredCredential,
 };
-pub use sessions::{NewWebSession, SessionKey, WebSession, WebSessionStore};
+pub use sessions::{NewWebSession, WebSession, WebSessionStore};
 
 use crate::config::StoreSettings;
 use crate::domain::Result;

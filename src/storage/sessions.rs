@@ -1,11 +1,7 @@
 //! Sign-in sessions of the Access page. They live in the store, not in a process, so that
 //! several gateway instances can share them; the cookie's token is stored only as a hash.
 
-use crate::domain::{Login, Principal, Result, Timestamp};
-
-/// The SHA-256 of a session's cookie token: what sessions are stored and found by.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SessionKey(pub [u8; 32]);
+use crate::domain::{Login, Principal, Result, SessionKey, Timestamp};
 
 /// A session being opened for an account user who has just signed in.
 pub struct NewWebSession {

@@ -5,17 +5,16 @@
 use super::ACCESS_PAGE;
 use super::calls::{Signed, Visit, as_signed_in};
 use super::fields::{FormError, is_page_error};
-use super::page_form::PageForm;
-use super::respond::{error_page, html, refused, see_other, status_of};
-use super::tokens::CsrfForm;
+use super::page_form::{CsrfForm, PageForm};
+use super::respond::{error_page, html, refused, see_other};
 use super::views::SignedInAs;
 use super::views::api_user_forms::{
     EditPage, Entered, NewUserPage, confirm_delete, edit, new_user,
 };
 use super::views::api_users::{ListPage, list as list_page};
 use crate::domain::{ApiUser, Error, Paging, Result, Status};
-use crate::http::path_id;
-use crate::service::{ApiUserInput, Gateway};
+use crate::http::{path_id, status_of};
+use crate::service::{ApiUserInput, Gateway, Operation};
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
@@ -67,7 +66,7 @@ enum Submitted<T> {
 async fn in_session<T, W, R>(
     request: &HttpRequest,
     gateway: Data<Gateway>,
-    operation: &str,
+    operation: Operation,
     form_csrf: Option<String>,
     work: W,
     render: R,
@@ -130,7 +129,7 @@ async fn user_page(
     in_session(
         request,
         gateway,
-        "GetApiUserById",
+        Operation::GetApiUserById,
         None,
         move |visit| visit.get(&id),
         |who, _, user| html(StatusCode::OK, render(who, &user)),
@@ -143,7 +142,7 @@ async fn user_page(
 async fn act_on_user(
     request: &HttpRequest,
     gateway: Data<Gateway>,
-    operation: &str,
+    operation: Operation,
     form: PageForm<CsrfForm>,
     work: impl FnOnce(&Visit, &str) -> Result<()> + Send + 'static,
 ) -> HttpResponse {
@@ -167,7 +166,7 @@ pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse 
     in_session(
         &request,
         gateway,
-        "GetApiUsers",
+        Operation::GetApiUsers,
         None,
         move |visit| {
             // One more than a page tells whether a next page exists.
@@ -200,7 +199,7 @@ pub async fn new_form(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespo
     in_session(
         &request,
         gateway,
-        "NewApiUserForm",
+        Operation::NewApiUserForm,
         None,
         |visit| visit.fresh_login(),
         |who, _, login| {
@@ -252,7 +251,7 @@ pub async fn create(
     in_session(
         &request,
         gateway,
-        "CreateApiUser",
+        Operation::CreateApiUser,
         Some(form.csrf.unwrap_or_default()),
         move |visit| {
             submit(
@@ -330,7 +329,7 @@ pub async fn save(
     in_session(
         &request,
         gateway,
-        "UpdateApiUser",
+        Operation::UpdateApiUser,
         Some(form.csrf.unwrap_or_default()),
         move |visit| {
             submit(
@@ -371,7 +370,7 @@ pub async fn set_password(
     in_session(
         &request,
         gateway,
-        "SetApiUserPassword",
+        Operation::SetApiUserPassword,
         Some(csrf.unwrap_or_default()),
         move |visit| {
             submit(
@@ -402,11 +401,17 @@ pub async fn unlock(
     gateway: Data<Gateway>,
     form: PageForm<CsrfForm>,
 ) -> HttpResponse {
-    act_on_user(&request, gateway, "UnlockApiUser", form, |visit, id| {
-        visit.unlock(id)?;
-        let user = visit.get(id)?;
-        visit.leave_flash(&format!("{} was unlocked.", user.login))
-    })
+    act_on_user(
+        &request,
+        gateway,
+        Operation::UnlockApiUser,
+        form,
+        |visit, id| {
+            visit.unlock(id)?;
+            let user = visit.get(id)?;
+            visit.leave_flash(&format!("{} was unlocked.", user.login))
+        },
+    )
     .await
 }
 
@@ -419,10 +424,16 @@ pub async fn delete(
     gateway: Data<Gateway>,
     form: PageForm<CsrfForm>,
 ) -> HttpResponse {
-    act_on_user(&request, gateway, "DeleteApiUser", form, |visit, id| {
-        let user = visit.get(id)?;
-        visit.delete(id)?;
-        visit.leave_flash(&format!("API user {} was deleted.", user.login))
-    })
+    act_on_user(
+        &request,
+        gateway,
+        Operation::DeleteApiUser,
+        form,
+        |visit, id| {
+            let user = visit.get(id)?;
+            visit.delete(id)?;
+            visit.leave_flash(&format!("API user {} was deleted.", user.login))
+        },
+    )
     .await
 }

@@ -5,18 +5,16 @@
 mod api_users;
 mod assets;
 mod calls;
+mod cookies;
 mod fields;
 mod page_form;
 mod respond;
-mod session;
 mod sign_in;
-mod tokens;
 mod views;
 
 pub use respond::refusal;
-pub use session::AccessSettings;
 
-use actix_web::web::{self, Data, get, post};
+use actix_web::web::{self, get, post};
 
 /// Where the API users tab lives; `/` leads there.
 const ACCESS_PAGE: &str = "/settings/access/api-users";
@@ -30,9 +28,8 @@ pub fn serves(path: &str) -> bool {
 }
 
 /// Registers the page's routes (all outside `/v2/`, and not in the OpenAPI document).
-pub fn routes(config: &mut web::ServiceConfig, settings: AccessSettings) {
+pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .app_data(Data::new(settings))
         .route("/", get().to(respond::to_access_page))
         .route("/assets/access.css", get().to(assets::stylesheet))
         .route("/assets/favicon.svg", get().to(assets::icon))

@@ -16,6 +16,12 @@ use std::fmt;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
+/// A form whose only field is the CSRF token (sign-out, unlock, delete).
+#[derive(serde::Deserialize)]
+pub struct CsrfForm {
+    pub csrf: Option<String>,
+}
+
 /// A form of type `T`, read as described above.
 pub struct PageForm<T>(pub T);
 

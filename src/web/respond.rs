@@ -2,9 +2,10 @@
 
 use super::ACCESS_PAGE;
 use super::calls::Refusal;
-use super::session::Cookies;
+use super::cookies::Cookies;
 use super::views::{self, SignedInAs};
 use crate::domain::Error;
+use crate::http::status_of;
 use crate::service::Gateway;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{
@@ -49,11 +50,6 @@ pub fn see_other(location: &str) -> HttpResponseBuilder {
     response
 }
 
-/// The page's status for a catalogue error: the catalogue's own.
-pub fn status_of(error: &Error) -> StatusCode {
-    StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
 pub async fn to_access_page() -> HttpResponse {
     see_other(ACCESS_PAGE).finish()
 }
@@ -69,13 +65,10 @@ pub fn refused(refusal: Refusal, gateway: &Gateway) -> HttpResponse {
             .cookie(Cookies::for_gateway(gateway).session_removal())
             .finish(),
         Refusal::Forged => html(StatusCode::FORBIDDEN, views::messages::forged_form()),
-        Refusal::Failed(error) => {
-            tracing::error!(cause = ?error, "the session could not be read");
-            html(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                views::messages::error(None, &error),
-            )
-        }
+        Refusal::Failed(error) => html(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            views::messages::error(None, &error),
+        ),
     }
 }
 

@@ -3,16 +3,16 @@
 
 use super::ACCESS_PAGE;
 use super::calls::{Refusal, as_signed_in, sign_in as open_session};
+use super::cookies::Cookies;
 use super::fields::FormError;
+use super::page_form::CsrfForm;
 use super::page_form::PageForm;
-use super::respond::{html_builder, refused, see_other, status_of};
-use super::session::Cookies;
-use super::tokens::{CsrfForm, random_token, same_token};
+use super::respond::{html_builder, refused, see_other};
 use super::views::sign_in::{SignInPage, sign_in};
-use crate::auth::{Credentials, Scheme};
-use crate::domain::Error;
-use crate::http::{Protocol, error_headers, label_request};
-use crate::service::Gateway;
+use crate::auth::{Credentials, Scheme, random_token, same_token};
+use crate::domain::{Channel, Error};
+use crate::http::{error_headers, label_request, note_call, status_of};
+use crate::service::{Gateway, Operation};
 use actix_web::http::StatusCode;
 use actix_web::http::header::WWW_AUTHENTICATE;
 use actix_web::web::Data;
@@ -33,14 +33,17 @@ pub struct SignInForm {
 }
 
 pub async fn form(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
-    label_request(&request, Protocol::Web, "SignInForm");
+    label_request(&request, Channel::Web, Some(Operation::SignInForm));
     let cookies = Cookies::for_gateway(&gateway);
     let token = match cookies
         .sign_in_token(&request)
         .map_or_else(random_token, Ok)
     {
         Ok(token) => token,
-        Err(error) => return refused(Refusal::Failed(error), &gateway),
+        Err(error) => {
+            note_call(&request, None, Some(&error));
+            return refused(Refusal::Failed(error), &gateway);
+        }
     };
     let signed_out = request.query_string().split('&').any(|p| p == "signed-out");
     let page = sign_in(&SignInPage {
@@ -67,7 +70,7 @@ pub async fn submit(
     } = form.into_inner();
     let expected = cookies.sign_in_token(&request).unwrap_or_default();
     if !same_token(csrf.as_deref().unwrap_or_default(), &expected) {
-        label_request(&request, Protocol::Web, "SignIn");
+        label_request(&request, Channel::Web, Some(Operation::SignIn));
         return refused(Refusal::Forged, &gateway);
     }
     let email = email.unwrap_or_default();
@@ -128,9 +131,13 @@ pub async fn sign_out(
     form: PageForm<CsrfForm>,
 ) -> HttpResponse {
     let sent = form.into_inner().csrf.unwrap_or_default();
-    let signed = match as_signed_in(&request, gateway.clone(), "SignOut", Some(sent), |visit| {
-        visit.end()
-    })
+    let signed = match as_signed_in(
+        &request,
+        gateway.clone(),
+        Operation::SignOut,
+        Some(sent),
+        |visit| visit.end(),
+    )
     .await
     {
         Ok(signed) => signed,

@@ -3,7 +3,7 @@
 
 use crate::helpers::*;
 use crate::xml::{Node, parse};
-use dualgate::soap::operation::Operation;
+use dualgate::service::Operation;
 use reqwest::StatusCode;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -119,7 +119,7 @@ async fn wsdl_operations_and_dispatched_operations_are_the_same_set() {
     let in_wsdl: BTreeSet<String> = children(port_type, WSDL_NS, "operation")
         .map(|op| op.attribute("name").unwrap().to_owned())
         .collect();
-    let dispatched: BTreeSet<String> = Operation::ALL
+    let dispatched: BTreeSet<String> = Operation::API
         .iter()
         .map(|op| op.name().to_owned())
         .collect();

@@ -1,10 +1,8 @@
 //! Each login's failure budget: slots, counted failures, the sliding window and the lock.
 
 use super::{T, account, audit, new_api_user};
-use crate::domain::{Audit, Login, Timestamp};
-use crate::storage::{
-    Attempt, Fingerprint, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, Store, StoredCredential,
-};
+use crate::domain::{Audit, Fingerprint, Login, Timestamp};
+use crate::storage::{Attempt, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, Store, StoredCredential};
 
 const RULE: LockoutRule = LockoutRule {
     threshold: 5,

@@ -9,10 +9,10 @@ pub(crate) mod credentials;
 pub(crate) mod sessions;
 
 use crate::domain::{
-    AccountId, Audit, Channel, Description, Login, NewAccount, NewApiUser, Origin, PasswordHash,
-    Status, Timestamp,
+    AccountId, Audit, Channel, Description, Fingerprint, Login, NewAccount, NewApiUser, Origin,
+    PasswordHash, Status, Timestamp,
 };
-use crate::storage::{Attempt, Fingerprint, LockoutRule, Store};
+use crate::storage::{Attempt, LockoutRule, Store};
 
 /// One `#[test]` per contract test, each on a fresh store.
 macro_rules! store_contract {

@@ -1,8 +1,8 @@
 //! The Access page's sign-in sessions.
 
 use super::{account, audit, lock, login};
-use crate::domain::{Error, NewAccountUser, PasswordHash, Role, Timestamp};
-use crate::storage::{NewWebSession, SessionKey, Store};
+use crate::domain::{Error, NewAccountUser, PasswordHash, Role, SessionKey, Timestamp};
+use crate::storage::{NewWebSession, Store};
 
 fn session(key: u8, who: &str, created: i64, expires: i64) -> NewWebSession {
     NewWebSession {

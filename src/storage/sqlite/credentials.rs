@@ -4,12 +4,11 @@
 use super::audit::{Event, record_event};
 use super::{SqliteStore, cached_row, cached_rows, corrupt, storage_error};
 use crate::domain::{
-    AccountId, ApiUserId, Audit, AuditAction, Error, Login, PasswordHash, Principal, Result, Role,
-    Timestamp,
+    AccountId, ApiUserId, Audit, AuditAction, Error, Fingerprint, Login, PasswordHash, Principal,
+    Result, Role, Timestamp,
 };
 use crate::storage::{
-    Attempt, AttemptId, CredentialStore, Fingerprint, LockoutRule, SLOT_HELD_AT_MOST_SECONDS,
-    StoredCredential,
+    Attempt, AttemptId, CredentialStore, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, StoredCredential,
 };
 use rusqlite::{ErrorCode, OptionalExtension, Row, Transaction, params};
 

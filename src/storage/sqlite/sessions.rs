@@ -1,8 +1,8 @@
 //! The Access page's sign-in sessions.
 
 use super::{SqliteStore, corrupt, storage_error};
-use crate::domain::{AccountId, Error, Login, Principal, Result, Role, Timestamp};
-use crate::storage::{NewWebSession, SessionKey, WebSession, WebSessionStore};
+use crate::domain::{AccountId, Error, Login, Principal, Result, Role, SessionKey, Timestamp};
+use crate::storage::{NewWebSession, WebSession, WebSessionStore};
 use rusqlite::{OptionalExtension, params};
 
 impl WebSessionStore for SqliteStore {

@@ -1,5 +1,8 @@
-/// The SOAP operations dualgate dispatches. The WSDL must list exactly these (a test checks
-/// both directions).
+//! Every operation, named once: REST's routing labels, SOAP's dispatch, the page's labels, and
+//! the request log all use these names.
+
+/// What a request asks the gateway to do. The wire name is today's SOAP operation name for the
+/// API's operations, and the log's label for the page's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     GetCurrentAccountInfo,
@@ -12,10 +15,18 @@ pub enum Operation {
     UnlockApiUser,
     DeleteApiUser,
     GetAuditEvents,
+    /// The page's sign-in form, shown before any session.
+    SignInForm,
+    SignIn,
+    SignOut,
+    /// The page's new-user form, with a generated login to offer.
+    NewApiUserForm,
 }
 
 impl Operation {
-    pub const ALL: [Operation; 10] = [
+    /// The API's operations, on REST and SOAP alike: the WSDL lists exactly these (a test
+    /// checks both directions).
+    pub const API: [Operation; 10] = [
         Operation::GetCurrentAccountInfo,
         Operation::GetServerTime,
         Operation::GetApiUsers,
@@ -40,10 +51,15 @@ impl Operation {
             Operation::UnlockApiUser => "UnlockApiUser",
             Operation::DeleteApiUser => "DeleteApiUser",
             Operation::GetAuditEvents => "GetAuditEvents",
+            Operation::SignInForm => "SignInForm",
+            Operation::SignIn => "SignIn",
+            Operation::SignOut => "SignOut",
+            Operation::NewApiUserForm => "NewApiUserForm",
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Operation> {
-        Operation::ALL.into_iter().find(|op| op.name() == name)
+    /// The API operation with this wire name.
+    pub fn of_api(name: &str) -> Option<Operation> {
+        Operation::API.into_iter().find(|op| op.name() == name)
     }
 }

@@ -1,17 +1,10 @@
-//! Secrets of the page: session tokens, their stored form, and CSRF token comparison.
+//! Random tokens (the Access page's sessions and CSRF), the stored form of a session's, and
+//! their comparison in constant time.
 
-use crate::domain::{Error, Result};
-use crate::storage::SessionKey;
+use crate::domain::{Error, Result, SessionKey};
 use base64::Engine;
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
-
-/// A form whose only field is the CSRF token (sign-out, unlock, delete).
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    pub csrf: Option<String>,
-}
 
 /// 256 bits from the operating system's CSPRNG, as 43 URL-safe characters.
 pub fn random_token() -> Result<String> {

@@ -1,24 +1,8 @@
-//! The page's cookies, and how long a sign-in lasts.
+//! The page's cookies.
 
-use crate::config::Settings;
 use crate::service::Gateway;
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
-
-/// What the page takes from the settings.
-#[derive(Debug, Clone, Copy)]
-pub struct AccessSettings {
-    /// How long a session lasts after its last request, in seconds (a sliding expiry).
-    pub session_seconds: i64,
-}
-
-impl From<&Settings> for AccessSettings {
-    fn from(settings: &Settings) -> Self {
-        AccessSettings {
-            session_seconds: i64::from(settings.web_session_minutes) * 60,
-        }
-    }
-}
 
 /// The two cookies of the page, both HttpOnly and SameSite=Strict, and `Secure` when the
 /// public URL is https. The session cookie carries the session's token; the sign-in cookie
