@@ -1,6 +1,7 @@
-//! The use cases: one file per operation. Each takes the calling `Principal` and raw inputs,
-//! checks permission, validates through the domain types and calls the store. Synchronous:
-//! adapters run them on blocking threads.
+//! The use cases: one file per operation, named once in `Operation`. Each takes the calling
+//! `Principal` and raw inputs, checks permission, validates through the domain types and
+//! calls the store. Authentication and the page's sessions are use cases too
+//! (`authenticate`, `web_sessions`). Synchronous: adapters run them on blocking threads.
 
 pub mod account_info;
 pub mod accounts;
