@@ -23,7 +23,7 @@ pub use error::{Blame, Error, Result};
 pub use login::Login;
 pub use paging::{MAX_SELECT, Paging};
 pub use password::{Fingerprint, Password, PasswordHash, PasswordOwner};
-pub use principal::{Caller, Principal, Role};
+pub use principal::{Caller, Manager, Principal, Role};
 pub use session_key::SessionKey;
 pub use status::Status;
 pub use time::Timestamp;

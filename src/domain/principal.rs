@@ -20,7 +20,28 @@ pub struct Caller {
     pub origin: Origin,
 }
 
+/// A caller who may manage its account (the owner, or an account user with "Can manage
+/// account"). The API-user and audit use cases take one, so none of them can run without the
+/// check; adapters ask for it right after authentication, before they read the call's
+/// fields, so that a caller without the permission hears that first.
+#[derive(Debug)]
+pub struct Manager<'a>(&'a Caller);
+
+impl std::ops::Deref for Manager<'_> {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        self.0
+    }
+}
+
 impl Caller {
+    /// This caller as a manager of its account, or `PermissionDenied`.
+    pub fn manager(&self) -> Result<Manager<'_>> {
+        self.principal.require_manage_account()?;
+        Ok(Manager(self))
+    }
+
     /// The audit context of a change this caller makes now.
     pub fn audit(&self) -> Audit {
         Audit {
@@ -85,5 +106,19 @@ mod tests {
             principal(Role::ApiUser(ApiUserId(3))).require_manage_account(),
             Err(Error::PermissionDenied)
         );
+    }
+
+    #[test]
+    fn only_a_caller_who_may_manage_becomes_a_manager() {
+        let caller = |role| Caller {
+            principal: principal(role),
+            origin: Origin::cli(),
+        };
+        let owner = caller(Role::Owner);
+        assert_eq!(owner.manager().unwrap().principal.role, Role::Owner);
+        let plain = caller(Role::AccountUser {
+            can_manage_account: false,
+        });
+        assert_eq!(plain.manager().unwrap_err(), Error::PermissionDenied);
     }
 }

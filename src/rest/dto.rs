@@ -5,7 +5,7 @@ use crate::domain::text::storable_text_pattern;
 use crate::domain::{
     ApiUser, AuditAction, AuditEvent, Channel, MAX_DESCRIPTION_CHARS, MAX_SELECT, Status,
 };
-use crate::domain::{Error, Result};
+use crate::domain::{Error, Paging, Result};
 use crate::service::ApiUserInput;
 use crate::service::account_info::AccountInfo;
 use serde::de::IgnoredAny;
@@ -87,6 +87,12 @@ pub struct ListQuery {
     pub select: Option<String>,
     #[param(schema_with = skip_schema)]
     pub skip: Option<String>,
+}
+
+impl ListQuery {
+    pub fn paging(&self) -> Result<Paging> {
+        Paging::parse(self.select.as_deref(), self.skip.as_deref())
+    }
 }
 
 /// An API user as the server shows it.

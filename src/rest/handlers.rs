@@ -7,12 +7,13 @@ use super::dto::{
 };
 use super::error::error_response;
 use super::json_body::{JsonLimits, parse_json};
-use crate::domain::{Caller, Channel, Error, Result};
+use crate::domain::{ApiUserId, Caller, Channel, Error, Result};
 use crate::http::{MediaType, basic_credentials, call_as, label_request, path_id, read_body};
 use crate::service::{
-    self, Gateway, Operation, account_info::account_info, audit_events::list_audit_events,
-    create::create_api_user, delete::delete_api_user, get::get_api_user, list::list_api_users,
-    set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
+    self, ApiUserInput, Gateway, Operation, account_info::account_info,
+    audit_events::list_audit_events, create::create_api_user, delete::delete_api_user,
+    get::get_api_user, list::list_api_users, set_password::set_api_user_password,
+    unlock::unlock_api_user, update::update_api_user,
 };
 use actix_web::http::header::LOCATION;
 use actix_web::web::{Bytes, Data, Payload, Query};
@@ -124,12 +125,8 @@ pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse 
         gateway,
         move |gateway, caller| {
             let query = query?;
-            list_api_users(
-                gateway,
-                caller,
-                query.select.as_deref(),
-                query.skip.as_deref(),
-            )
+            let manager = caller.manager()?;
+            list_api_users(gateway, &manager, query.paging()?)
         },
         |users| {
             HttpResponse::Ok().json(users.into_iter().map(ApiUserJson::from).collect::<Vec<_>>())
@@ -155,12 +152,8 @@ pub async fn audit_events(request: HttpRequest, gateway: Data<Gateway>) -> HttpR
         gateway,
         move |gateway, caller| {
             let query = query?;
-            list_audit_events(
-                gateway,
-                caller,
-                query.select.as_deref(),
-                query.skip.as_deref(),
-            )
+            let manager = caller.manager()?;
+            list_audit_events(gateway, &manager, query.paging()?)
         },
         |events| {
             HttpResponse::Ok().json(
@@ -189,7 +182,7 @@ pub async fn get(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
         &request,
         Operation::GetApiUserById,
         gateway,
-        move |gateway, caller| get_api_user(gateway, caller, &id),
+        move |gateway, caller| get_api_user(gateway, &caller.manager()?, ApiUserId::parse(&id)?),
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
     )
     .await
@@ -226,7 +219,8 @@ pub async fn create(
         gateway,
         move |gateway, caller| {
             let input: CreateApiUserBody = parse_json(&media_type, &body, &limits?)?;
-            create_api_user(gateway, caller, &input.try_into()?)
+            let input: ApiUserInput = input.try_into()?;
+            create_api_user(gateway, &caller.manager()?, input.try_into()?)
         },
         |user| {
             HttpResponse::Created()
@@ -265,7 +259,9 @@ pub async fn update(
         gateway,
         move |gateway, caller| {
             let input: UpdateApiUserBody = parse_json(&media_type, &body, &limits?)?;
-            update_api_user(gateway, caller, &id, &input.try_into()?)
+            let input: ApiUserInput = input.try_into()?;
+            let manager = caller.manager()?;
+            update_api_user(gateway, &manager, ApiUserId::parse(&id)?, input.try_into()?)
         },
         |user| HttpResponse::Ok().json(ApiUserJson::from(user)),
     )
@@ -303,8 +299,8 @@ pub async fn set_password(
             let (password, confirm_password) = input.given()?;
             set_api_user_password(
                 gateway,
-                caller,
-                &id,
+                &caller.manager()?,
+                ApiUserId::parse(&id)?,
                 password.as_deref(),
                 confirm_password.as_deref(),
             )
@@ -329,7 +325,7 @@ pub async fn unlock(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
         &request,
         Operation::UnlockApiUser,
         gateway,
-        move |gateway, caller| unlock_api_user(gateway, caller, &id),
+        move |gateway, caller| unlock_api_user(gateway, &caller.manager()?, ApiUserId::parse(&id)?),
         |()| HttpResponse::NoContent().finish(),
     )
     .await
@@ -350,7 +346,7 @@ pub async fn delete(request: HttpRequest, gateway: Data<Gateway>) -> HttpRespons
         &request,
         Operation::DeleteApiUser,
         gateway,
-        move |gateway, caller| delete_api_user(gateway, caller, &id),
+        move |gateway, caller| delete_api_user(gateway, &caller.manager()?, ApiUserId::parse(&id)?),
         |()| HttpResponse::NoContent().finish(),
     )
     .await

@@ -328,7 +328,9 @@ mod tests {
                 password: Some(API_PASSWORD.into()),
                 ..Default::default()
             };
-            create_api_user(&self.gateway, &self.owner(), &input).unwrap()
+            let owner = self.owner();
+            let manager = owner.manager().unwrap();
+            create_api_user(&self.gateway, &manager, input.try_into().unwrap()).unwrap()
         }
 
         /// What `work` cost in verifications.
@@ -386,7 +388,8 @@ mod tests {
             let spent = fixture.spent_on(|| fixture.refused(login, API_PASSWORD));
             assert_eq!(spent, ONE_DECOY);
         }
-        unlock_api_user(&fixture.gateway, &fixture.owner(), &user.id.0.to_string()).unwrap();
+        let owner = fixture.owner();
+        unlock_api_user(&fixture.gateway, &owner.manager().unwrap(), user.id).unwrap();
         let after_unlock = fixture.spent_on(|| {
             fixture.sign_in(login, API_PASSWORD).unwrap();
         });
@@ -396,8 +399,15 @@ mod tests {
             status: Some("Disabled".into()),
             ..Default::default()
         };
-        let id = user.id.0.to_string();
-        update_api_user(&fixture.gateway, &fixture.owner(), &id, &disable).unwrap();
+        let owner = fixture.owner();
+        let disable = disable.try_into().unwrap();
+        update_api_user(
+            &fixture.gateway,
+            &owner.manager().unwrap(),
+            user.id,
+            disable,
+        )
+        .unwrap();
         for _ in 0..3 {
             let spent = fixture.spent_on(|| fixture.refused(login, API_PASSWORD));
             assert_eq!(spent, ONE_DECOY, "cached before, refused before the cache");

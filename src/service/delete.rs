@@ -1,10 +1,8 @@
 use super::Gateway;
-use crate::domain::{ApiUserId, Caller, Result};
+use crate::domain::{ApiUserId, Manager, Result};
 
-pub fn delete_api_user(gateway: &Gateway, caller: &Caller, id: &str) -> Result<()> {
-    caller.principal.require_manage_account()?;
-    let id = ApiUserId::parse(id)?;
+pub fn delete_api_user(gateway: &Gateway, manager: &Manager, id: ApiUserId) -> Result<()> {
     gateway
         .store
-        .delete_api_user(caller.principal.account, id, &caller.audit())
+        .delete_api_user(manager.principal.account, id, &manager.audit())
 }

@@ -1,8 +1,6 @@
 use super::Gateway;
-use crate::domain::{ApiUser, ApiUserId, Caller, Result};
+use crate::domain::{ApiUser, ApiUserId, Manager, Result};
 
-pub fn get_api_user(gateway: &Gateway, caller: &Caller, id: &str) -> Result<ApiUser> {
-    caller.principal.require_manage_account()?;
-    let id = ApiUserId::parse(id)?;
-    gateway.store.api_user(caller.principal.account, id)
+pub fn get_api_user(gateway: &Gateway, manager: &Manager, id: ApiUserId) -> Result<ApiUser> {
+    gateway.store.api_user(manager.principal.account, id)
 }

@@ -1,16 +1,13 @@
 use super::Gateway;
-use crate::domain::{ApiUser, Caller, Paging, Result};
+use crate::domain::{ApiUser, Manager, Paging, Result};
 
 /// One page of the caller's account's API users, ordered by id.
 pub fn list_api_users(
     gateway: &Gateway,
-    caller: &Caller,
-    select: Option<&str>,
-    skip: Option<&str>,
+    manager: &Manager,
+    paging: Paging,
 ) -> Result<Vec<ApiUser>> {
-    caller.principal.require_manage_account()?;
-    let paging = Paging::parse(select, skip)?;
     gateway
         .store
-        .list_api_users(caller.principal.account, paging)
+        .list_api_users(manager.principal.account, paging)
 }

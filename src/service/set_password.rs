@@ -1,19 +1,17 @@
 use super::Gateway;
-use crate::domain::{ApiUserId, Caller, Error, Password, PasswordOwner, Result};
+use crate::domain::{ApiUserId, Error, Manager, Password, PasswordOwner, Result};
 
 /// Sets an API user's password; it takes effect on the next call.
 pub fn set_api_user_password(
     gateway: &Gateway,
-    caller: &Caller,
-    id: &str,
+    manager: &Manager,
+    id: ApiUserId,
     password: Option<&str>,
     confirm_password: Option<&str>,
 ) -> Result<()> {
-    caller.principal.require_manage_account()?;
-    let id = ApiUserId::parse(id)?;
     let password = password.ok_or(Error::ParameterInvalid("password"))?;
-    let user = gateway.store.api_user(caller.principal.account, id)?;
-    let account = gateway.store.account(caller.principal.account)?;
+    let user = gateway.store.api_user(manager.principal.account, id)?;
+    let account = gateway.store.account(manager.principal.account)?;
     let owner = PasswordOwner {
         login: &user.login,
         account_name: &account.name,
@@ -22,5 +20,5 @@ pub fn set_api_user_password(
     let hash = gateway.hasher.hash(&password)?;
     gateway
         .store
-        .set_api_user_password(caller.principal.account, id, &hash, &caller.audit())
+        .set_api_user_password(manager.principal.account, id, &hash, &manager.audit())
 }

@@ -1,11 +1,9 @@
 use super::Gateway;
-use crate::domain::{ApiUserId, Caller, Result};
+use crate::domain::{ApiUserId, Manager, Result};
 
 /// Clears the lock that too many wrong passwords set.
-pub fn unlock_api_user(gateway: &Gateway, caller: &Caller, id: &str) -> Result<()> {
-    caller.principal.require_manage_account()?;
-    let id = ApiUserId::parse(id)?;
+pub fn unlock_api_user(gateway: &Gateway, manager: &Manager, id: ApiUserId) -> Result<()> {
     gateway
         .store
-        .unlock_api_user(caller.principal.account, id, &caller.audit())
+        .unlock_api_user(manager.principal.account, id, &manager.audit())
 }

@@ -9,7 +9,7 @@ use super::fault::{envelope, fault};
 use super::namespaces::V2;
 use super::wsdl::ServedWsdl;
 use super::xml_tree::XmlLimits;
-use crate::domain::{Caller, Channel, Error, Result};
+use crate::domain::{ApiUserId, Caller, Channel, Error, Paging, Result};
 use crate::http::{
     MediaType, basic_credentials, call_as, error_headers, label_document, label_request,
     label_soap_version, read_body,
@@ -103,48 +103,59 @@ pub(super) fn dispatchable(element: &super::xml_tree::Element) -> Result<Operati
 }
 
 fn execute(gateway: &Gateway, caller: &Caller, request: Request) -> Result<Reply> {
+    let id = ApiUserId::parse;
     Ok(match request {
         Request::GetCurrentAccountInfo => Reply::AccountInfo(account_info(gateway, caller)?),
         Request::GetServerTime => Reply::ServerTime(server_time(caller)),
-        Request::GetApiUsers { select, skip } => Reply::ApiUsers(list_api_users(
+        Request::GetApiUsers { select, skip } => {
+            let manager = caller.manager()?;
+            let paging = Paging::parse(select.as_deref(), skip.as_deref())?;
+            Reply::ApiUsers(list_api_users(gateway, &manager, paging)?)
+        }
+        Request::GetApiUserById { id: raw } => {
+            Reply::ApiUser(get_api_user(gateway, &caller.manager()?, id(&raw)?)?)
+        }
+        Request::CreateApiUser { user } => Reply::ApiUser(create_api_user(
             gateway,
-            caller,
-            select.as_deref(),
-            skip.as_deref(),
+            &caller.manager()?,
+            user.try_into()?,
         )?),
-        Request::GetApiUserById { id } => Reply::ApiUser(get_api_user(gateway, caller, &id)?),
-        Request::CreateApiUser { user } => Reply::ApiUser(create_api_user(gateway, caller, &user)?),
-        Request::UpdateApiUser { id, user } => {
-            Reply::ApiUser(update_api_user(gateway, caller, &id, &user)?)
+        Request::UpdateApiUser { id: raw, user } => {
+            let manager = caller.manager()?;
+            Reply::ApiUser(update_api_user(
+                gateway,
+                &manager,
+                id(&raw)?,
+                user.try_into()?,
+            )?)
         }
         Request::SetApiUserPassword {
-            id,
+            id: raw,
             password,
             confirm_password,
         } => {
             set_api_user_password(
                 gateway,
-                caller,
-                &id,
+                &caller.manager()?,
+                id(&raw)?,
                 password.as_deref(),
                 confirm_password.as_deref(),
             )?;
             Reply::Nothing
         }
-        Request::UnlockApiUser { id } => {
-            unlock_api_user(gateway, caller, &id)?;
+        Request::UnlockApiUser { id: raw } => {
+            unlock_api_user(gateway, &caller.manager()?, id(&raw)?)?;
             Reply::Nothing
         }
-        Request::DeleteApiUser { id } => {
-            delete_api_user(gateway, caller, &id)?;
+        Request::DeleteApiUser { id: raw } => {
+            delete_api_user(gateway, &caller.manager()?, id(&raw)?)?;
             Reply::Nothing
         }
-        Request::GetAuditEvents { select, skip } => Reply::AuditEvents(list_audit_events(
-            gateway,
-            caller,
-            select.as_deref(),
-            skip.as_deref(),
-        )?),
+        Request::GetAuditEvents { select, skip } => {
+            let manager = caller.manager()?;
+            let paging = Paging::parse(select.as_deref(), skip.as_deref())?;
+            Reply::AuditEvents(list_audit_events(gateway, &manager, paging)?)
+        }
     })
 }
 

@@ -170,7 +170,7 @@ pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse 
         None,
         move |visit| {
             // One more than a page tells whether a next page exists.
-            let users = visit.list(&(PAGE_SIZE + 1).to_string(), asked.as_deref())?;
+            let users = visit.list(PAGE_SIZE + 1, asked.as_deref())?;
             let skip = Paging::parse(None, asked.as_deref())?.skip;
             Ok((users, skip))
         },
@@ -256,7 +256,7 @@ pub async fn create(
         move |visit| {
             submit(
                 visit,
-                |visit| visit.create(&input),
+                |visit| visit.create(input.clone()),
                 |user| format!("API user {} was added.", user.login),
                 |_| Ok(()),
             )
@@ -334,7 +334,7 @@ pub async fn save(
         move |visit| {
             submit(
                 visit,
-                |visit| visit.update(&id, &input),
+                |visit| visit.update(&id, input.clone()),
                 |user| format!("Changes to {} were saved.", user.login),
                 |visit| visit.get(&id),
             )
