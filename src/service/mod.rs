@@ -1,7 +1,9 @@
-//! The use cases: one file per operation, named once in `Operation`. Each takes the calling
-//! `Principal` and raw inputs, checks permission, validates through the domain types and
-//! calls the store. Authentication and the page's sessions are use cases too
-//! (`authenticate`, `web_sessions`). Synchronous: adapters run them on blocking threads.
+//! The use cases: one file per operation, named once in `Operation`. Each takes the caller
+//! (a `Manager` where the operation needs the permission to manage the account) and typed
+//! inputs (`ApiUserId`, `Paging`, or a request made from the raw `ApiUserInput` by one
+//! `TryFrom`), checks what only the core can (a login's domain, the password policy) and calls
+//! the store. Authentication and the page's sessions are use cases too (`authenticate`,
+//! `web_sessions`). Synchronous: adapters run them on blocking threads.
 
 pub mod account_info;
 pub mod accounts;
