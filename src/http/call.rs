@@ -3,9 +3,9 @@
 
 use super::rate_limit_headers::remember_standing;
 use super::request_log::{channel, set_principal};
-use crate::auth::Credentials;
 use crate::domain::{Caller, Error, Origin, Result};
 use crate::service::Gateway;
+use crate::service::authenticate::Credentials;
 use crate::service::authenticate::authenticate;
 use actix_web::{HttpRequest, web};
 

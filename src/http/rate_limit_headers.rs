@@ -1,8 +1,8 @@
 //! The rate-limit headers: on every response to an API user (`X-RateLimit-*`), and on a 429
 //! (`Retry-After` too), whichever adapter answered.
 
-use crate::auth::Standing;
 use crate::domain::Error;
+use crate::service::authenticate::Standing;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, RETRY_AFTER, WWW_AUTHENTICATE};

@@ -8,7 +8,10 @@
 //! so a burst cannot check more passwords than the budget holds.
 
 use super::Gateway;
-use crate::auth::{Credentials, Standing, fingerprint};
+use crate::auth::fingerprint;
+/// What adapters hand in and get back: credentials as presented, and where an API user stands
+/// against its rate limit.
+pub use crate::auth::{Credentials, Scheme, Standing};
 use crate::domain::audit::GATEWAY_ACTOR;
 use crate::domain::{ApiUserId, Audit, Caller, Error, Login, Origin, Result, Role, Timestamp};
 use crate::storage::{Attempt, LockoutRule, StoredCredential};

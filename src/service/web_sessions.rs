@@ -3,8 +3,10 @@
 //! its cookie token only, and its expiry slides with every request.
 
 use super::Gateway;
-use super::authenticate::authenticate;
-use crate::auth::{Credentials, random_token, session_key};
+use super::authenticate::{Credentials, authenticate};
+use crate::auth::session_key;
+/// The page's own tokens (the sign-in form's CSRF token) are made and compared as sessions'.
+pub use crate::auth::{random_token, same_token};
 use crate::domain::{Caller, Error, Origin, Result, Role, SessionKey, Timestamp};
 use crate::storage::NewWebSession;
 

@@ -1,6 +1,6 @@
 use super::namespaces::{WSSE, WSSE_PASSWORD_TEXT};
 use super::xml_tree::Element;
-use crate::auth::{Credentials, Scheme};
+use crate::service::authenticate::{Credentials, Scheme};
 
 /// A WS-Security `UsernameToken` with a PasswordText password (the default when `Type` is
 /// absent). A PasswordDigest token gives no credentials, so the call is refused as an

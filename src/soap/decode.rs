@@ -7,7 +7,6 @@ use crate::domain::{Error, Result};
 use crate::service::{ApiUserInput, Operation};
 
 /// A decoded request.
-#[derive(Debug)]
 pub enum Request {
     GetCurrentAccountInfo,
     GetServerTime,

@@ -3,9 +3,10 @@
 //! `note_call`.
 
 use super::cookies::Cookies;
-use crate::auth::{Credentials, same_token};
 use crate::domain::{ApiUser, ApiUserId, Channel, Error, Login, Manager, Paging, Result};
 use crate::http::{blocking, label_request, note_call, origin};
+use crate::service::authenticate::Credentials;
+use crate::service::web_sessions::same_token;
 use crate::service::web_sessions::{self, Session};
 use crate::service::{
     ApiUserInput, Gateway, Operation, create::create_api_user, delete::delete_api_user,
