@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the tests need, then runs every check CI runs: formatting, clippy, the unit
-# and integration tests (the real server on 127.0.0.1, real SQLite files, xmllint), and the
+# and integration tests (the real server on 127.0.0.1, real SQLite files, a throwaway
+# PostgreSQL 15 cluster that the tests start and stop themselves, xmllint), and the
 # interoperability suite (real SOAP and REST clients against the real server) and the browser
 # test of the Access page (headless Chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# xmllint and every third-party client of the interop suite (Debian, PyPI, npm; pinned), and
-# Debian's chromium with playwright-core for the Access page's browser test.
+# xmllint, PostgreSQL 15 and every third-party client of the interop suite (Debian, PyPI, npm;
+# pinned), and Debian's chromium with playwright-core for the Access page's browser test.
 tests/interop/install.sh
 tests/browser/install.sh
 for component in rustfmt clippy; do

@@ -6,13 +6,28 @@ use crate::service::Gateway;
 use crate::service::accounts::{
     Bootstrap, add_account_user, audit_trail, create_account, unlock_account_user,
 };
-use crate::startup::{Application, open_operator_gateway};
+use crate::startup::{Application, on_a_blocking_thread, open_operator_gateway};
 use std::io::BufRead;
 use std::process::ExitCode;
 
 pub async fn run(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         Command::Serve(settings) => serve(*settings).await,
+        operator => on_a_blocking_thread(|| run_operator_command(operator)),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("dualgate: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Every command but `serve`: it reaches the store directly, so it runs off the async thread.
+fn run_operator_command(command: Command) -> Result<(), String> {
+    match command {
+        Command::Serve(_) => unreachable!("serve is no operator command"),
         Command::User {
             command:
                 UserCommand::Add {
@@ -39,13 +54,6 @@ pub async fn run(cli: Cli) -> ExitCode {
                     store,
                 },
         } => new_account(&store, &name, &owner_email),
-    };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("dualgate: {message}");
-            ExitCode::FAILURE
-        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! dualgate: an account's API users, managed over REST (JSON), SOAP (WSDL) and the Access web
-//! page, stored in SQLite.
+//! page, stored in SQLite or PostgreSQL.
 #![forbid(unsafe_code)]
 
 pub mod auth;

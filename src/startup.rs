@@ -71,6 +71,16 @@ pub fn open_operator_gateway(store: &StoreSettings) -> Result<Gateway, Error> {
     open_gateway(store, settings)
 }
 
+/// Runs `work` on a thread of its own and waits for it: store calls made outside the
+/// server's blocking pool (opening, bootstrap, operator commands) may be reached from an async
+/// thread, where PostgreSQL's synchronous client must not run.
+pub fn on_a_blocking_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| match scope.spawn(work).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
 pub struct Application {
     server: Server,
     port: u16,
@@ -84,22 +94,25 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)?;
         let bound = listener.local_addr()?;
         let public_url = settings.public_url_for(bound);
-        let gateway = open_gateway(
-            &settings.store,
-            GatewaySettings {
-                apiuser_domain: settings.apiuser_domain.to_ascii_lowercase(),
-                public_url: public_url.clone(),
-                protection: settings.protection.clone().into(),
-                credential_cache: settings.credential_cache.into(),
-                web_session_seconds: i64::from(settings.web_session_minutes) * 60,
-            },
-        )?;
-        let bootstrap = bootstrap(
-            &gateway,
-            &settings.account_name,
-            &settings.owner_email,
-            settings.owner_password.as_ref().map(Secret::expose),
-        )?;
+        let (gateway, bootstrap) = on_a_blocking_thread(|| {
+            let gateway = open_gateway(
+                &settings.store,
+                GatewaySettings {
+                    apiuser_domain: settings.apiuser_domain.to_ascii_lowercase(),
+                    public_url: public_url.clone(),
+                    protection: settings.protection.clone().into(),
+                    credential_cache: settings.credential_cache.into(),
+                    web_session_seconds: i64::from(settings.web_session_minutes) * 60,
+                },
+            )?;
+            let bootstrap = bootstrap(
+                &gateway,
+                &settings.account_name,
+                &settings.owner_email,
+                settings.owner_password.as_ref().map(Secret::expose),
+            )?;
+            Ok::<_, Error>((gateway, bootstrap))
+        })?;
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
         let limits = settings.limits;

@@ -19,7 +19,7 @@ pub(super) fn account_name(raw: &str) -> Result<String, String> {
 #[command(
     name = "dualgate",
     version,
-    about = "API users over REST and SOAP, stored in SQLite"
+    about = "API users over REST and SOAP, stored in SQLite or PostgreSQL"
 )]
 pub struct Cli {
     #[command(subcommand)]

@@ -1,12 +1,14 @@
 //! Settings in one place: the command line, the gateway's settings and its limits, and the
-//! type that keeps a secret from printing.
+//! types that keep a secret (a password, a database URL's password) from printing.
 
 mod command_line;
+mod database_url;
 pub mod limits;
 mod secret;
 mod settings;
 
 pub use command_line::{AccountCommand, Cli, Command, UserCommand};
+pub use database_url::DatabaseUrl;
 pub use limits::Limits;
 pub use secret::Secret;
 pub use settings::{CredentialCacheSettings, ProtectionSettings, Settings, StoreSettings};

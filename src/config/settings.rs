@@ -4,6 +4,7 @@
 
 use super::Limits;
 use super::command_line::account_name;
+use super::database_url::DatabaseUrl;
 use super::secret::Secret;
 use crate::service::{CredentialCacheLimits, Protection};
 use clap::Args;
@@ -12,9 +13,13 @@ use std::path::PathBuf;
 /// What every command needs to reach the data.
 #[derive(Debug, Clone, Args)]
 pub struct StoreSettings {
-    /// SQLite database file.
+    /// SQLite database file (used unless `--database-url` is given).
     #[arg(long, env = "DUALGATE_DB", default_value = "dualgate.db")]
     pub db: PathBuf,
+    /// PostgreSQL URL, `postgres://user:password@host:port/database`: serves from PostgreSQL,
+    /// which several instances can share, instead of the SQLite file.
+    #[arg(long, env = "DUALGATE_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<DatabaseUrl>,
     /// bcrypt cost for new password hashes (4..=31).
     #[arg(long, env = "DUALGATE_BCRYPT_COST", default_value_t = 12,
           value_parser = clap::value_parser!(u32).range(4..=31))]

@@ -280,6 +280,7 @@ mod tests {
     fn open(dir: &tempfile::TempDir, cost: u32) -> Gateway {
         let store = StoreSettings {
             db: dir.path().join("dualgate.db"),
+            database_url: None,
             bcrypt_cost: cost,
         };
         let settings = GatewaySettings {

@@ -91,3 +91,19 @@ pub trait CredentialStore: Send + Sync {
     /// failures. `Ok(false)` when the principal was locked meanwhile and must be refused.
     fn clear_login_attempts(&self, login: &Login, attempt: Option<AttemptId>) -> Result<bool>;
 }
+
+/// The budget's rule for a new check of an unlocked login, given the fingerprints of its slots
+/// and counted failures within the window: `None` when the check may take a slot.
+pub(super) fn without_a_slot(
+    held: &[u16],
+    fingerprint: Fingerprint,
+    rule: LockoutRule,
+) -> Option<Attempt> {
+    if held.contains(&fingerprint.0) {
+        Some(Attempt::Repeated)
+    } else if held.len() >= usize::try_from(rule.threshold).unwrap_or(usize::MAX) {
+        Some(Attempt::Refused)
+    } else {
+        None
+    }
+}

@@ -1,7 +1,9 @@
 //! Storage behind one contract, `Store`, so that a server database can serve several gateway
 //! instances without touching the core or the adapters. The contract is split by topic, one
-//! trait per file here; each backend is a folder with one file per topic and its own
-//! migrations (`sqlite/`). SQL lives only in the backends. `open` picks the backend.
+//! trait per file here, with what the backends share (the audit event, stored rows read back,
+//! the failure budget's rule); each backend is a folder with one file per topic and its own
+//! migrations (`sqlite/` embedded, `postgres/` for several instances). SQL lives only in the
+//! backends. `open` picks the backend.
 
 mod accounts;
 mod api_users;
@@ -9,6 +11,7 @@ mod audit;
 #[cfg(test)]
 mod contract_tests;
 mod credentials;
+mod postgres;
 mod sessions;
 mod sqlite;
 
@@ -37,7 +40,12 @@ pub trait Store:
     fn ping(&self) -> Result<()>;
 }
 
-/// Opens the store the settings name, its schema brought up to date.
+/// Opens the store the settings name, its schema brought up to date: PostgreSQL when a
+/// database URL is given, else the SQLite file. PostgreSQL's client must not run on an async
+/// thread: call this where blocking is allowed.
 pub fn open(settings: &StoreSettings) -> Result<Arc<dyn Store>> {
-    Ok(Arc::new(sqlite::SqliteStore::open(&settings.db)?))
+    match &settings.database_url {
+        Some(url) => Ok(Arc::new(postgres::PostgresStore::open(url.expose())?)),
+        None => Ok(Arc::new(sqlite::SqliteStore::open(&settings.db)?)),
+    }
 }

@@ -1,7 +1,7 @@
 //! Sign-in sessions of the Access page. They live in the store, not in a process, so that
 //! several gateway instances can share them; the cookie's token is stored only as a hash.
 
-use crate::domain::{Login, Principal, Result, SessionKey, Timestamp};
+use crate::domain::{Error, Login, Principal, Result, SessionKey, Timestamp};
 
 /// A session being opened for an account user who has just signed in.
 pub struct NewWebSession {
@@ -37,4 +37,14 @@ pub trait WebSessionStore: Send + Sync {
     /// Leaves a message for the session's next page.
     fn set_web_session_flash(&self, key: &SessionKey, flash: &str) -> Result<()>;
     fn delete_web_session(&self, key: &SessionKey) -> Result<()>;
+}
+
+/// A session is opened only for an account user: `inserted` is whether its row was written.
+pub(super) fn opened_for_an_account_user(inserted: bool) -> Result<()> {
+    match inserted {
+        true => Ok(()),
+        false => Err(Error::unknown(
+            "a web session for a login with no account user",
+        )),
+    }
 }

@@ -113,6 +113,7 @@ pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
 pub fn store_settings(db: &Path) -> StoreSettings {
     StoreSettings {
         db: db.to_owned(),
+        database_url: None,
         bcrypt_cost: 4,
     }
 }

@@ -1,4 +1,5 @@
-//! Integration tests: the real server on 127.0.0.1:0, a fresh SQLite file per test.
+//! Integration tests: the real server on 127.0.0.1:0, a fresh SQLite file per test (a fresh
+//! PostgreSQL database of a throwaway cluster in `postgres`).
 
 mod authorization;
 mod cli;
@@ -12,6 +13,7 @@ mod helpers;
 mod hostile;
 mod openapi;
 mod parity;
+mod postgres;
 mod protection;
 mod remote;
 mod rest;
@@ -20,6 +22,8 @@ mod server_process;
 mod shutdown;
 mod soap;
 mod storage_faults;
+#[path = "../../src/storage/postgres/test_cluster.rs"]
+mod test_cluster;
 mod web;
 mod wsdl;
 mod xml;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs every third-party client the interop suite runs, from this machine's registries:
-# Debian packages (PHP, Perl, Java JAX-WS, Mono WCF), PyPI (zeep, suds, xmlschema, schemathesis,
-# openapi-python-client) and npm (soap, strong-soap). Versions are pinned in the
-# requirements.txt files and in node/package-lock.json. Safe to run again.
+# Installs every third-party client the interop suite runs, and the Debian tools the Rust tests
+# use (xmllint, PostgreSQL 15), from this machine's registries: Debian packages (PHP, Perl,
+# Java JAX-WS, Mono WCF), PyPI (zeep, suds, xmlschema, schemathesis, openapi-python-client) and
+# npm (soap, strong-soap). Versions are pinned in the requirements.txt files and in
+# node/package-lock.json. Safe to run again.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -12,6 +13,7 @@ as_root() {
 
 apt_packages=(
   libxml2-utils                      # xmllint, for the Rust tests' schema checks
+  postgresql-15                      # the Rust tests' throwaway PostgreSQL cluster (initdb, pg_ctl)
   php-cli php-soap                   # PHP SoapClient
   libsoap-lite-perl libsoap-wsdl-perl  # Perl SOAP::Lite, SOAP::WSDL (wsdl2perl)
   openjdk-17-jdk-headless jaxws      # Java: wsimport and the JAX-WS runtime jars

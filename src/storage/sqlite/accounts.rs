@@ -1,12 +1,12 @@
 //! Accounts and their account users.
 
-use super::audit::Event;
 use super::credentials::{claim_login, forget_login_attempts};
 use super::{SqliteStore, cached_row, corrupt, storage_error};
 use crate::domain::{
     Account, AccountId, Audit, AuditAction, Login, NewAccount, NewAccountUser, Result, Timestamp,
 };
 use crate::storage::AccountStore;
+use crate::storage::audit::Event;
 use rusqlite::{OptionalExtension, params};
 
 fn now() -> i64 {
@@ -70,13 +70,7 @@ impl AccountStore for SqliteStore {
                 ],
             )
             .map_err(storage_error)?;
-            let event = Event::new(
-                account,
-                AuditAction::AccountCreated,
-                new.owner_login.as_str(),
-            )
-            .with_changes(vec![("name", new.name.clone())]);
-            Ok((account, event))
+            Ok((account, Event::account_created(account, new)))
         })
     }
 
@@ -96,16 +90,7 @@ impl AccountStore for SqliteStore {
                 ],
             )
             .map_err(storage_error)?;
-            let event = Event::new(
-                new.account,
-                AuditAction::AccountUserAdded,
-                new.login.as_str(),
-            )
-            .with_changes(vec![(
-                "canManageAccount",
-                new.can_manage_account.to_string(),
-            )]);
-            Ok(((), event))
+            Ok(((), Event::account_user_added(new)))
         })
     }
 

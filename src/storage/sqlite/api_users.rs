@@ -1,34 +1,30 @@
 //! API users.
 
-use super::audit::Event;
 use super::credentials::{claim_login, forget_login_attempts};
 use super::{SqliteStore, cached_row, cached_rows, corrupt, storage_error};
-use crate::domain::audit::{changed_fields, created_fields};
 use crate::domain::{
-    AccountId, ApiUser, ApiUserChanges, ApiUserId, Audit, AuditAction, Description, Error, Login,
+    AccountId, ApiUser, ApiUserChanges, ApiUserId, Audit, AuditAction, Description, Error,
     NewApiUser, Paging, PasswordHash, Result, Status, Timestamp,
 };
 use crate::storage::ApiUserStore;
+use crate::storage::api_users::{API_USER_COLUMNS, ApiUserRow};
+use crate::storage::audit::Event;
 use rusqlite::{Connection, OptionalExtension, Row, Transaction, params};
 
-const API_USER_COLUMNS: &str = "id, account_id, login, description, status, tiered_rate_limit, \
-                                locked, created, last_used";
-
 fn api_user_from_row(row: &Row) -> rusqlite::Result<ApiUser> {
-    let login: String = row.get(2)?;
-    let description: String = row.get(3)?;
-    let status: String = row.get(4)?;
-    Ok(ApiUser {
-        id: ApiUserId(row.get(0)?),
-        account: AccountId(row.get(1)?),
-        login: Login::parse(&login, "email").map_err(corrupt)?,
-        description: Description::parse(&description).map_err(corrupt)?,
-        status: Status::parse(&status).map_err(corrupt)?,
+    ApiUserRow {
+        id: row.get(0)?,
+        account: row.get(1)?,
+        login: row.get(2)?,
+        description: row.get(3)?,
+        status: row.get(4)?,
         tiered_rate_limit: row.get(5)?,
         locked: row.get(6)?,
-        created: Timestamp(row.get(7)?),
-        last_used: row.get::<_, Option<i64>>(8)?.map(Timestamp),
-    })
+        created: row.get(7)?,
+        last_used: row.get(8)?,
+    }
+    .into_api_user()
+    .map_err(corrupt)
 }
 
 fn select_api_user(conn: &Connection, account: AccountId, id: ApiUserId) -> Result<ApiUser> {
@@ -92,8 +88,7 @@ impl ApiUserStore for SqliteStore {
                 )
                 .map(ApiUserId)
                 .map_err(storage_error)?;
-            let event = Event::new(new.account, AuditAction::ApiUserCreated, new.login.as_str())
-                .with_changes(created_fields(new));
+            let event = Event::api_user_created(new);
             Ok((select_api_user(tx, new.account, id)?, event))
         })
     }
@@ -142,8 +137,7 @@ impl ApiUserStore for SqliteStore {
                 .map_err(storage_error)?;
             expect_one_row(changed)?;
             let user = select_api_user(tx, account, id)?;
-            let event = Event::new(account, AuditAction::ApiUserUpdated, user.login.as_str())
-                .with_changes(changed_fields(changes));
+            let event = Event::api_user_updated(&user, changes);
             Ok((user, event))
         })
     }

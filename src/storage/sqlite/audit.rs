@@ -2,41 +2,13 @@
 //! audited change) and the account's list.
 
 use super::{SqliteStore, cached_rows, corrupt, storage_error};
-use crate::domain::audit::Change;
-use crate::domain::{
-    AccountId, Audit, AuditAction, AuditEvent, Channel, Error, Origin, Paging, Result, Timestamp,
-};
+use crate::domain::{AccountId, Audit, AuditEvent, Paging, Result};
 use crate::storage::AuditStore;
+use crate::storage::audit::{AUDIT_EVENT_COLUMNS, AuditEventRow, Event};
 use rusqlite::{Row, Transaction, params};
-
-/// What a change records beyond its `Audit`: the account, the action, the login it was done
-/// to, and the fields it set (in order, never a password or a hash).
-pub(super) struct Event {
-    pub account: AccountId,
-    pub action: AuditAction,
-    pub target: String,
-    pub changes: Vec<Change>,
-}
-
-impl Event {
-    /// An event that records no fields.
-    pub fn new(account: AccountId, action: AuditAction, target: &str) -> Event {
-        Event {
-            account,
-            action,
-            target: target.to_owned(),
-            changes: Vec::new(),
-        }
-    }
-
-    pub fn with_changes(self, changes: Vec<Change>) -> Event {
-        Event { changes, ..self }
-    }
-}
 
 /// Writes one audit event; `changes` are kept in order as `[[field, value], …]`.
 pub(super) fn record_event(tx: &Transaction, audit: &Audit, event: &Event) -> Result<()> {
-    let changes = serde_json::to_string(&event.changes).map_err(Error::unknown)?;
     tx.execute(
         "INSERT INTO audit_events
          (account_id, at, actor, action, target, protocol, address, changes)
@@ -49,7 +21,7 @@ pub(super) fn record_event(tx: &Transaction, audit: &Audit, event: &Event) -> Re
             event.target,
             audit.origin.channel.as_str(),
             audit.origin.address,
-            changes
+            event.changes_json()?
         ],
     )
     .map_err(storage_error)?;
@@ -57,23 +29,19 @@ pub(super) fn record_event(tx: &Transaction, audit: &Audit, event: &Event) -> Re
 }
 
 fn audit_event_from_row(row: &Row) -> rusqlite::Result<AuditEvent> {
-    let action: String = row.get(4)?;
-    let channel: String = row.get(6)?;
-    let changes: String = row.get(8)?;
-    let unreadable = |what: &str| corrupt(Error::Unknown(format!("unreadable audit {what}")));
-    Ok(AuditEvent {
+    AuditEventRow {
         id: row.get(0)?,
-        account: AccountId(row.get(1)?),
-        at: Timestamp(row.get(2)?),
+        account: row.get(1)?,
+        at: row.get(2)?,
         actor: row.get(3)?,
-        action: AuditAction::parse(&action).ok_or_else(|| unreadable("action"))?,
+        action: row.get(4)?,
         target: row.get(5)?,
-        origin: Origin {
-            channel: Channel::parse(&channel).ok_or_else(|| unreadable("protocol"))?,
-            address: row.get(7)?,
-        },
-        changes: serde_json::from_str(&changes).map_err(|_| unreadable("changes"))?,
-    })
+        protocol: row.get(6)?,
+        address: row.get(7)?,
+        changes: row.get(8)?,
+    }
+    .into_event()
+    .map_err(corrupt)
 }
 
 impl AuditStore for SqliteStore {
@@ -81,9 +49,10 @@ impl AuditStore for SqliteStore {
         self.read(|conn| {
             cached_rows(
                 conn,
-                "SELECT id, account_id, at, actor, action, target, protocol, address, changes
-                 FROM audit_events WHERE account_id = ?1
-                 ORDER BY id DESC LIMIT ?2 OFFSET ?3",
+                &format!(
+                    "SELECT {AUDIT_EVENT_COLUMNS} FROM audit_events WHERE account_id = ?1
+                     ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+                ),
                 params![account.0, paging.select, paging.skip],
                 audit_event_from_row,
             )

@@ -1,12 +1,15 @@
 //! Logins and what authentication keeps of them: the stored credential, the password hash's
 //! replacement, and each login's failure budget with the lock it leads to.
 
-use super::audit::{Event, record_event};
+use super::audit::record_event;
 use super::{SqliteStore, cached_row, cached_rows, corrupt, storage_error};
 use crate::domain::{
-    AccountId, ApiUserId, Audit, AuditAction, Error, Fingerprint, Login, PasswordHash, Principal,
-    Result, Role, Timestamp,
+    AccountId, ApiUserId, Audit, AuditAction, Error, Fingerprint, Login, PasswordHash, Result,
+    Role, Timestamp,
 };
+use crate::storage::accounts::{account_user_role, stored_principal};
+use crate::storage::audit::Event;
+use crate::storage::credentials::without_a_slot;
 use crate::storage::{
     Attempt, AttemptId, CredentialStore, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, StoredCredential,
 };
@@ -65,13 +68,7 @@ impl CredentialStore for SqliteStore {
                 ),
                 [login.as_str()],
                 |row| {
-                    let role = if row.get(3)? {
-                        Role::Owner
-                    } else {
-                        Role::AccountUser {
-                            can_manage_account: row.get(4)?,
-                        }
-                    };
+                    let role = account_user_role(row.get(3)?, row.get(4)?);
                     credential_from(row, role, row.get(5)?, row.get(6)?, false, None)
                 },
             )
@@ -145,11 +142,8 @@ impl CredentialStore for SqliteStore {
                 [login.as_str()],
                 |row| row.get(0),
             )?;
-            if fingerprints.contains(&fingerprint.0) {
-                return Ok(Attempt::Repeated);
-            }
-            if fingerprints.len() >= usize::try_from(rule.threshold).unwrap_or(usize::MAX) {
-                return Ok(Attempt::Refused);
+            if let Some(attempt) = without_a_slot(&fingerprints, fingerprint, rule) {
+                return Ok(attempt);
             }
             let id = tx
                 .prepare_cached(
@@ -280,11 +274,7 @@ fn credential_from(
 ) -> rusqlite::Result<StoredCredential> {
     let login: String = row.get(1)?;
     Ok(StoredCredential {
-        principal: Principal {
-            account: AccountId(row.get(0)?),
-            login: Login::parse(&login, "email").map_err(corrupt)?,
-            role,
-        },
+        principal: stored_principal(row.get(0)?, &login, role).map_err(corrupt)?,
         password_hash: PasswordHash(row.get(2)?),
         may_authenticate,
         failures_counted,

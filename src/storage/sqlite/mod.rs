@@ -12,7 +12,8 @@ mod sessions;
 
 use super::Store;
 use crate::domain::{Audit, Error, Result};
-use audit::{Event, record_event};
+use crate::storage::audit::{Event, recorded};
+use audit::record_event;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, ErrorCode, MAIN_DB, Row, Transaction, TransactionBehavior};
 use std::path::Path;
@@ -76,18 +77,15 @@ impl SqliteStore {
     }
 
     /// Runs an audited change: `work` makes it and returns the event that records it, written
-    /// in the same transaction. No event (`None`) only where nothing changed.
+    /// in the same transaction (see `recorded`).
     fn write_audited<T, E: Into<Option<Event>>>(
         &self,
         audit: &Audit,
         work: impl FnOnce(&Transaction) -> Result<(T, E)>,
     ) -> Result<T> {
         self.write(|tx| {
-            let (value, event) = work(tx)?;
-            if let Some(event) = event.into() {
-                record_event(tx, audit, &event)?;
-            }
-            Ok(value)
+            let change = work(tx)?;
+            recorded(change, |event| record_event(tx, audit, event))
         })
     }
 

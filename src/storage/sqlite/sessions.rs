@@ -1,7 +1,9 @@
 //! The Access page's sign-in sessions.
 
 use super::{SqliteStore, corrupt, storage_error};
-use crate::domain::{AccountId, Error, Login, Principal, Result, Role, SessionKey, Timestamp};
+use crate::domain::{Result, SessionKey, Timestamp};
+use crate::storage::accounts::{account_user_role, stored_principal};
+use crate::storage::sessions::opened_for_an_account_user;
 use crate::storage::{NewWebSession, WebSession, WebSessionStore};
 use rusqlite::{OptionalExtension, params};
 
@@ -27,12 +29,7 @@ impl WebSessionStore for SqliteStore {
                     ],
                 )
                 .map_err(storage_error)?;
-            if inserted == 0 {
-                return Err(Error::unknown(
-                    "a web session for a login with no account user",
-                ));
-            }
-            Ok(())
+            opened_for_an_account_user(inserted == 1)
         })
     }
 
@@ -52,19 +49,10 @@ impl WebSessionStore for SqliteStore {
                     params![key.0, now.seconds()],
                     |row| {
                         let login: String = row.get(1)?;
-                        let role = if row.get(2)? {
-                            Role::Owner
-                        } else {
-                            Role::AccountUser {
-                                can_manage_account: row.get(3)?,
-                            }
-                        };
+                        let role = account_user_role(row.get(2)?, row.get(3)?);
                         Ok(WebSession {
-                            principal: Principal {
-                                account: AccountId(row.get(0)?),
-                                login: Login::parse(&login, "email").map_err(corrupt)?,
-                                role,
-                            },
+                            principal: stored_principal(row.get(0)?, &login, role)
+                                .map_err(corrupt)?,
                             csrf_token: row.get(4)?,
                             flash: row.get(5)?,
                         })

@@ -1,0 +1,40 @@
+//! Versioned schema migrations, tracked in `schema_migrations`. They run in one transaction
+//! under a transaction-scoped advisory lock: of several instances starting at once, one
+//! migrates and the others wait for its commit, then find nothing left to do.
+
+use ::postgres::Client;
+
+/// Numbered migrations; the n-th entry brings the schema to version n + 1. Append only.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+/// The advisory lock's key: "dualgate" in ASCII, read as a number.
+const MIGRATION_LOCK: i64 = 0x6475_616c_6761_7465;
+
+/// Applies the migrations this database has not seen yet.
+pub fn apply(client: &mut Client) -> Result<(), ::postgres::Error> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY,
+             applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+         )",
+    )?;
+    let current: i32 = tx
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            &[],
+        )?
+        .get(0);
+    for (version, sql) in (1..)
+        .zip(MIGRATIONS)
+        .skip(usize::try_from(current).unwrap_or(0))
+    {
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[&version],
+        )?;
+    }
+    tx.commit()
+}

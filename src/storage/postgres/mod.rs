@@ -1,0 +1,228 @@
+//! The PostgreSQL backend, for several gateway instances on one database: a pool of
+//! synchronous connections (the `Store` contract is synchronous, and the gateway calls it on
+//! blocking threads), a transaction for every write, and the one mapping of PostgreSQL's
+//! errors. Each topic of the `Store` contract has its own file.
+//!
+//! The `postgres` crate runs each connection on a Tokio runtime of its own, which panics when
+//! entered from an async thread: open this store, and drop it, only where blocking is allowed
+//! (`ClosingPool` takes care of the drop).
+
+mod accounts;
+mod api_users;
+mod audit;
+mod credentials;
+mod migrations;
+mod sessions;
+#[cfg(test)]
+pub(crate) mod test_cluster;
+
+use super::Store;
+use super::audit::{Event, recorded};
+use crate::domain::{Audit, Error, Result};
+use ::postgres::{Client, Config, NoTls, Transaction};
+use audit::record_event;
+use r2d2_postgres::PostgresConnectionManager;
+use std::time::Duration;
+
+type Manager = PostgresConnectionManager<NoTls>;
+
+const POOL_SIZE: u32 = 8;
+/// How long a call waits for a connection before it is refused as unavailable.
+const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct PostgresStore {
+    pool: ClosingPool,
+}
+
+/// The pool, closed on a thread of its own: a connection's runtime cannot be shut down on an
+/// async worker thread, which is where a server drops its store.
+struct ClosingPool(Option<r2d2::Pool<Manager>>);
+
+impl Drop for ClosingPool {
+    fn drop(&mut self) {
+        if let Some(pool) = self.0.take() {
+            // A panic while closing is the closing thread's alone; nothing is left to undo.
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
+}
+
+impl PostgresStore {
+    /// Connects to the database `url` names and brings its schema up to date. Each connection
+    /// the pool hands out is checked first, so that connections lost while the database was
+    /// away are replaced instead of failing a call.
+    pub fn open(url: &str) -> Result<PostgresStore> {
+        let config: Config = url
+            .parse()
+            .map_err(|e| Error::Unknown(format!("the database URL is not valid: {e}")))?;
+        let mut first = config.connect(NoTls).map_err(storage_error)?;
+        migrations::apply(&mut first).map_err(storage_error)?;
+        drop(first);
+        let pool = r2d2::Pool::builder()
+            .max_size(POOL_SIZE)
+            .min_idle(Some(1))
+            .connection_timeout(CONNECTION_TIMEOUT)
+            .build(PostgresConnectionManager::new(config, NoTls))
+            .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
+        Ok(PostgresStore {
+            pool: ClosingPool(Some(pool)),
+        })
+    }
+
+    fn connection(&self) -> Result<r2d2::PooledConnection<Manager>> {
+        let pool = self
+            .pool
+            .0
+            .as_ref()
+            .expect("the pool lives until the store drops");
+        pool.get()
+            .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
+    }
+
+    /// Runs `work` in a transaction (read committed) and commits it when it succeeds; an error
+    /// rolls it back.
+    fn write<T>(&self, work: impl FnOnce(&mut Transaction) -> Result<T>) -> Result<T> {
+        let mut conn = self.connection()?;
+        let mut tx = conn.transaction().map_err(storage_error)?;
+        let value = work(&mut tx)?;
+        tx.commit().map_err(storage_error)?;
+        Ok(value)
+    }
+
+    /// Runs an audited change: `work` makes it and returns the event that records it, written
+    /// in the same transaction (see `recorded`).
+    fn write_audited<T, E: Into<Option<Event>>>(
+        &self,
+        audit: &Audit,
+        work: impl FnOnce(&mut Transaction) -> Result<(T, E)>,
+    ) -> Result<T> {
+        self.write(|tx| {
+            let change = work(tx)?;
+            recorded(change, |event| record_event(tx, audit, event))
+        })
+    }
+
+    /// Runs `work` on a connection outside any transaction: for reads, and for writes of one
+    /// statement, which PostgreSQL makes atomic by itself.
+    fn run<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        work(&mut *self.connection()?)
+    }
+}
+
+impl Store for PostgresStore {
+    fn ping(&self) -> Result<()> {
+        self.run(|conn| {
+            conn.query_one("SELECT EXISTS (SELECT 1 FROM accounts)", &[])
+                .map(|_| ())
+                .map_err(storage_error)
+        })
+    }
+}
+
+/// The one mapping of PostgreSQL failures to the catalogue. A database that cannot be reached
+/// or was lost (refused, closed, I/O), one that refuses connections or writes for now (shut
+/// down, read-only, disk full, out of memory or connections) and a transaction that lost a
+/// race it may win when tried again (serialization failure, deadlock) are `Unavailable` (503);
+/// anything else is `Unknown`. The cause, with the SQLSTATE, is for the log only.
+fn storage_error(error: ::postgres::Error) -> Error {
+    let Some(state) = error.code().map(|code| code.code().to_owned()) else {
+        let lost = error.is_closed()
+            || std::error::Error::source(&error)
+                .is_some_and(|source| source.is::<std::io::Error>());
+        return match lost {
+            true => Error::Unavailable(error.to_string()),
+            false => Error::Unknown(error.to_string()),
+        };
+    };
+    let cause = format!("{error} (PostgreSQL SQLSTATE {state})");
+    let clears_by_itself = ["08", "53", "57P"]
+        .iter()
+        .any(|class| state.starts_with(class))
+        || ["25006", "40001", "40P01"].contains(&state.as_str());
+    match clears_by_itself {
+        true => Error::Unavailable(cause),
+        false => Error::Unknown(cause),
+    }
+}
+
+/// A stored value that no longer passes its domain rule.
+fn corrupt(error: Error) -> Error {
+    Error::Unknown(format!("stored value is invalid: {error:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A store on a fresh database of the test cluster.
+    fn fresh() -> ((), PostgresStore) {
+        (
+            (),
+            PostgresStore::open(&test_cluster::fresh_database_url()).unwrap(),
+        )
+    }
+
+    mod contract {
+        crate::storage::contract_tests::store_contract!(super::fresh);
+    }
+
+    #[test]
+    fn instances_starting_together_migrate_once() {
+        let url = test_cluster::fresh_database_url();
+        let opened: Vec<_> = std::thread::scope(|s| {
+            let starts: Vec<_> = (0..3)
+                .map(|_| s.spawn(|| PostgresStore::open(&url)))
+                .collect();
+            starts
+                .into_iter()
+                .map(|start| start.join().unwrap())
+                .collect()
+        });
+        assert!(opened.iter().all(Result::is_ok));
+        let mut client = Config::connect(&url.parse().unwrap(), NoTls).unwrap();
+        let versions: Vec<i32> = client
+            .query("SELECT version FROM schema_migrations", &[])
+            .unwrap()
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        assert_eq!(versions, [1]);
+    }
+
+    #[test]
+    fn a_database_that_cannot_be_reached_is_unavailable() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let refused = PostgresStore::open(&format!("postgres://nobody@127.0.0.1:{port}/none"));
+        assert!(
+            matches!(refused, Err(Error::Unavailable(_))),
+            "{:?}",
+            refused.err()
+        );
+    }
+
+    #[test]
+    fn a_read_only_database_is_unavailable_and_a_broken_statement_unknown() {
+        let store = fresh().1;
+        let read_only = store.write(|tx| {
+            tx.batch_execute("SET TRANSACTION READ ONLY")
+                .map_err(storage_error)?;
+            tx.execute("INSERT INTO logins (login) VALUES ('a@example.com')", &[])
+                .map_err(storage_error)
+        });
+        assert!(
+            matches!(read_only, Err(Error::Unavailable(_))),
+            "{read_only:?}"
+        );
+        let cause = read_only.unwrap_err();
+        assert!(
+            cause
+                .cause()
+                .unwrap()
+                .ends_with("(PostgreSQL SQLSTATE 25006)")
+        );
+        let broken = store.run(|conn| conn.execute("SELECT nonsense", &[]).map_err(storage_error));
+        assert!(matches!(broken, Err(Error::Unknown(_))), "{broken:?}");
+    }
+}

@@ -1,0 +1,180 @@
+//! The gateway on PostgreSQL: the real server on a fresh database of the test cluster, the
+//! lifecycle over REST and SOAP, and two instances sharing one database.
+
+use crate::helpers::*;
+use crate::test_cluster::fresh_database_url;
+use crate::xml::body_payload;
+use dualgate::config::{DatabaseUrl, StoreSettings};
+use dualgate::service::accounts::add_account_user;
+use dualgate::startup::{on_a_blocking_thread, open_operator_gateway};
+use reqwest::{Method, StatusCode};
+use std::sync::Arc;
+
+const OWNER_AUTH: Option<(&str, &str)> = Some((OWNER, OWNER_PASSWORD));
+
+async fn spawn_on(url: &str) -> TestApp {
+    spawn_app_with(
+        Arc::new(tempfile::tempdir().unwrap()),
+        &["--database-url", url],
+    )
+    .await
+}
+
+fn id_payload(operation: &str, id: &str) -> String {
+    format!(r#"<{operation} xmlns="{V2_NS}"><id>{id}</id></{operation}>"#)
+}
+
+/// Sends the wrong passwords numbered `numbers` (a number sent again counts once).
+async fn wrong_passwords(app: &TestApp, login: &str, numbers: std::ops::Range<usize>) {
+    for n in numbers {
+        let reply = app
+            .account_info_as(login, &format!("Wrong#Guess-{n}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn the_lifecycle_over_rest_and_soap_is_stored_in_postgres() {
+    let app = spawn_on(&fresh_database_url()).await;
+    assert!(
+        !app.db.exists(),
+        "no SQLite file when a database URL is given"
+    );
+    let created = app.create_api_user("Magento shop").await;
+    let id = created["id"].to_string();
+    let login = created["email"].as_str().unwrap().to_owned();
+
+    let list = app
+        .soap(
+            Soap::V11,
+            OWNER_AUTH,
+            &format!(r#"<GetApiUsers xmlns="{V2_NS}"/>"#),
+        )
+        .await;
+    let list = body_payload(&list.body);
+    let users = list.child(V2_NS, "GetApiUsersResult").unwrap();
+    assert_eq!(users.children.len(), 1);
+    assert_eq!(
+        users.children[0].child_text(TYPES_NS, "Email").as_deref(),
+        Some(login.as_str())
+    );
+
+    let got = app.owner_get(&format!("/v2/api-users/{id}")).await;
+    assert_eq!(got.json(), created);
+
+    let update = app
+        .soap(
+            Soap::V12,
+            OWNER_AUTH,
+            &format!(
+                r#"<UpdateApiUser xmlns="{V2_NS}" xmlns:a="{TYPES_NS}"><id>{id}</id><apiUser><a:Description>ERP</a:Description></apiUser></UpdateApiUser>"#
+            ),
+        )
+        .await;
+    assert_eq!(update.status, StatusCode::OK, "{}", update.body);
+    let got = app.owner_get(&format!("/v2/api-users/{id}")).await.json();
+    assert_eq!(got["description"], "ERP");
+
+    let fresh = "Fresh#Secret-77";
+    let set = app
+        .rest(
+            Method::PUT,
+            &format!("/v2/api-users/{id}/password"),
+            OWNER_AUTH,
+            Some(serde_json::json!({"password": fresh, "confirmPassword": fresh})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.body);
+    assert_eq!(
+        app.account_info_as(&login, API_PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.account_info_as(&login, fresh).await.status,
+        StatusCode::OK
+    );
+
+    wrong_passwords(&app, &login, 0..5).await;
+    assert_eq!(
+        app.account_info_as(&login, fresh).await.status,
+        StatusCode::UNAUTHORIZED,
+        "locked"
+    );
+    let got = app.owner_get(&format!("/v2/api-users/{id}")).await.json();
+    assert_eq!(got["isLocked"], true);
+    let unlock = app
+        .soap(Soap::V11, OWNER_AUTH, &id_payload("UnlockApiUser", &id))
+        .await;
+    assert_eq!(body_payload(&unlock.body).name, "UnlockApiUserResponse");
+    assert_eq!(
+        app.account_info_as(&login, fresh).await.status,
+        StatusCode::OK
+    );
+
+    let delete = app
+        .soap(Soap::V11, OWNER_AUTH, &id_payload("DeleteApiUser", &id))
+        .await;
+    assert_eq!(body_payload(&delete.body).name, "DeleteApiUserResponse");
+    let gone = app.owner_get(&format!("/v2/api-users/{id}")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+
+    let events = app.owner_get("/v2/audit-events").await.json();
+    let trail: Vec<(&str, &str)> = events
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["protocol"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            ("ApiUserDeleted", "SOAP"),
+            ("ApiUserUnlocked", "SOAP"),
+            ("ApiUserLocked", "REST"),
+            ("ApiUserPasswordSet", "REST"),
+            ("ApiUserUpdated", "SOAP"),
+            ("ApiUserCreated", "REST"),
+            ("AccountCreated", "CLI"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn two_instances_on_one_database_share_users_lockout_and_operator_changes() {
+    let url = fresh_database_url();
+    let first = spawn_on(&url).await;
+    let second = spawn_on(&url).await;
+    let created = first.create_api_user("shared").await;
+    let login = created["email"].as_str().unwrap();
+    let listed = second.owner_get("/v2/api-users").await.json();
+    assert_eq!(listed[0]["email"], login);
+
+    wrong_passwords(&first, login, 0..3).await;
+    wrong_passwords(&second, login, 3..5).await;
+    for app in [&first, &second] {
+        let refused = app.account_info_as(login, API_PASSWORD).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "locked on both");
+    }
+
+    let store = StoreSettings {
+        database_url: Some(url.parse::<DatabaseUrl>().unwrap()),
+        ..store_settings(&first.db)
+    };
+    on_a_blocking_thread(|| {
+        let gateway = open_operator_gateway(&store).unwrap();
+        add_account_user(&gateway, None, "admin@example.com", "Manage#Key-71", true).unwrap();
+    });
+    let admin = Some(("admin@example.com", "Manage#Key-71"));
+    let listed = second.rest(Method::GET, "/v2/api-users", admin, None).await;
+    assert_eq!(
+        listed.status,
+        StatusCode::OK,
+        "an operator's change reaches every instance"
+    );
+}
