@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bare_answers;
 pub mod commands;
 pub mod config;
+pub mod connection;
 pub mod domain;
 pub mod early_refusal;
 #[cfg(test)]

@@ -3,6 +3,7 @@
 use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
 use crate::bare_answers::give_bare_answers_a_body;
 use crate::config::{Secret, Settings, StoreSettings};
+use crate::connection::{HeadClock, HeadTimedStream, pause_head_clock};
 use crate::domain::Error;
 use crate::early_refusal::{expect_continue, refuse_declared_oversize};
 use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
@@ -11,10 +12,11 @@ use crate::service::{Gateway, GatewaySettings};
 use crate::soap::ServedWsdl;
 use crate::storage;
 use crate::{rest, soap};
-use actix_http::HttpService;
-use actix_service::map_config;
+use actix_http::{HttpService, Protocol};
+use actix_service::{ServiceFactoryExt, fn_service, map_config};
 use actix_web::dev::{AppConfig, Server, ServerHandle};
 use actix_web::middleware::from_fn;
+use actix_web::rt::net::TcpStream;
 use actix_web::{App, web};
 use std::net::TcpListener;
 use std::time::Duration;
@@ -136,6 +138,7 @@ impl Application {
                     .wrap(from_fn(give_bare_answers_a_body))
                     .wrap(from_fn(rate_limit_headers))
                     .wrap(from_fn(log_requests))
+                    .wrap(from_fn(pause_head_clock))
                     .app_data(gateway.clone())
                     .app_data(wsdl.clone())
                     .app_data(body_limits)
@@ -151,10 +154,13 @@ impl Application {
                     )
                     .default_service(web::to(rest::not_found));
                 let shutting_down = shutting_down.clone();
-                HttpService::build()
+                let http = HttpService::build()
                     .client_request_timeout(limits.client_request_timeout())
                     .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
                     .keep_alive(limits.keep_alive())
+                    .on_connect_ext(|stream: &HeadTimedStream<TcpStream>, data| {
+                        data.insert(stream.clock().clone());
+                    })
                     .local_addr(bound)
                     // What `HttpServer` does too: idle keep-alive connections close at once
                     // when a graceful shutdown starts.
@@ -166,8 +172,15 @@ impl Application {
                     // The host and address of `AppConfig` serve URL generation and
                     // `ConnectionInfo`, which dualgate does not use; the peer address comes
                     // from the connection.
-                    .finish(map_config(app, |()| AppConfig::default()))
-                    .tcp()
+                    .finish(map_config(app, |()| AppConfig::default()));
+                // What `HttpService::tcp` does, with the stream wrapped.
+                fn_service(move |stream: TcpStream| async move {
+                    let peer = stream.peer_addr().ok();
+                    let clock =
+                        HeadClock::new(limits.keep_alive_time(), limits.client_request_timeout());
+                    Ok((HeadTimedStream::new(stream, clock), Protocol::Http1, peer))
+                })
+                .and_then(http)
             })?
             .shutdown_timeout(Duration::from_secs(10).as_secs())
             .run();

@@ -19,7 +19,7 @@ pub struct Limits {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub client_request_timeout_secs: u64,
     /// Seconds an idle connection is kept open for another request; 0 closes it after each
-    /// answer, because the header timeout covers only a connection's first request.
+    /// answer.
     #[arg(long, env = "DUALGATE_KEEP_ALIVE_SECS", default_value_t = Limits::DEFAULT.keep_alive_secs)]
     pub keep_alive_secs: u64,
     /// Seconds a client may take to send its request body, once the headers are in.
@@ -62,7 +62,7 @@ impl Limits {
     pub const DEFAULT: Limits = Limits {
         max_body_bytes: 1024 * 1024,
         client_request_timeout_secs: 5,
-        keep_alive_secs: 0,
+        keep_alive_secs: 5,
         body_read_timeout_secs: 20,
         max_xml_depth: 32,
         max_xml_elements: 1024,
@@ -84,6 +84,10 @@ impl Limits {
 
     pub const fn client_request_timeout(&self) -> Duration {
         Duration::from_secs(self.client_request_timeout_secs)
+    }
+
+    pub const fn keep_alive_time(&self) -> Duration {
+        Duration::from_secs(self.keep_alive_secs)
     }
 
     pub const fn keep_alive(&self) -> KeepAlive {

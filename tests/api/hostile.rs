@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
 
 const BOTH: [Soap; 2] = [Soap::V11, Soap::V12];
 const SOAP_URL: &str = "/v2/Api.svc";
@@ -623,7 +624,8 @@ async fn a_declared_oversized_body_is_refused_at_once_without_100_continue_on_ev
     assert_healthy(&app.address).await;
 }
 
-/// Sends `head` at once, then `trickle` a byte at a time, and returns what the server answers.
+/// Sends `head` at once, then `trickle` a byte at a time, then nothing without closing, and
+/// returns what the server answers.
 async fn trickle(address: String, head: String, trickle: &'static [u8]) -> Reply {
     let stream = TcpStream::connect(address.trim_start_matches("http://"))
         .await
@@ -637,6 +639,7 @@ async fn trickle(address: String, head: String, trickle: &'static [u8]) -> Reply
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        std::future::pending::<()>().await;
     });
     let answer = tokio::time::timeout(HANG_GUARD, read_until_closed(reader))
         .await
@@ -647,12 +650,17 @@ async fn trickle(address: String, head: String, trickle: &'static [u8]) -> Reply
 
 /// Ten slow clients at once (more than the server's workers) while others are answered.
 async fn while_trickling(app: &TestApp, heads: Vec<String>, bytes: &'static [u8]) -> Vec<Reply> {
-    let tricklers: Vec<_> = heads
+    let tricklers = heads
         .into_iter()
         .cycle()
         .take(10)
         .map(|head| tokio::spawn(trickle(app.address.clone(), head, bytes)))
         .collect();
+    while_others_are_served(app, tricklers).await
+}
+
+/// Waits for `clients`, checking first that the server answers others meanwhile.
+async fn while_others_are_served<T>(app: &TestApp, clients: Vec<JoinHandle<T>>) -> Vec<T> {
     for _ in 0..5 {
         assert_healthy(&app.address).await;
         assert_eq!(
@@ -660,11 +668,11 @@ async fn while_trickling(app: &TestApp, heads: Vec<String>, bytes: &'static [u8]
             StatusCode::OK
         );
     }
-    let mut replies = Vec::new();
-    for trickler in tricklers {
-        replies.push(trickler.await.unwrap());
+    let mut outcomes = Vec::new();
+    for client in clients {
+        outcomes.push(client.await.unwrap());
     }
-    replies
+    outcomes
 }
 
 /// A server that gives headers and bodies one second each.
@@ -733,19 +741,164 @@ async fn trickled_headers_are_cut_off_while_others_are_served() {
     assert_healthy(&app.address).await;
 }
 
-/// actix times out the headers of a connection's first request only; with keep-alive off (the
-/// default) there is no later request whose headers could trickle in without a deadline.
+/// One answer read off a kept-alive connection: its head, then as many bytes as it declares.
+async fn read_answer(stream: &mut TcpStream) -> Reply {
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 8192];
+    loop {
+        if let Some(end) = received.windows(4).position(|bytes| bytes == b"\r\n\r\n") {
+            let head = parse_raw(&received[..end + 4]);
+            let declared = head.header("content-length").expect("a declared length");
+            if received.len() >= end + 4 + declared.parse::<usize>().unwrap() {
+                return parse_raw(&received);
+            }
+        }
+        let n = stream.read(&mut buffer).await.unwrap();
+        assert!(n > 0, "the connection closed before its answer");
+        received.extend_from_slice(&buffer[..n]);
+    }
+}
+
+fn owner_request(path: &str) -> String {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: {}\r\n\r\n",
+        basic_auth()
+    )
+}
+
 #[tokio::test]
-async fn a_connection_carries_one_request_so_no_later_headers_can_trickle() {
+async fn a_connection_is_kept_alive_for_further_requests_until_idle_too_long() {
+    let app = spawn_app_with(
+        Arc::new(tempfile::tempdir().unwrap()),
+        &["--keep-alive-secs", "1"],
+    )
+    .await;
+    let mut stream = TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    for path in ["/health", "/v2/account-info", "/v2/server-time"] {
+        stream
+            .write_all(owner_request(path).as_bytes())
+            .await
+            .unwrap();
+        let reply = read_answer(&mut stream).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_ne!(reply.header("connection"), Some("close"), "{path}");
+    }
+    let (reader, _writer) = stream.into_split();
+    let after_idling = tokio::time::timeout(HANG_GUARD, read_until_closed(reader))
+        .await
+        .expect("an idle connection is closed");
+    assert!(after_idling.is_empty());
+}
+
+#[tokio::test]
+async fn the_default_keeps_connections_alive() {
+    let app = defaults().await;
+    let mut stream = TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    for _ in 0..2 {
+        stream
+            .write_all(owner_request("/v2/account-info").as_bytes())
+            .await
+            .unwrap();
+        let reply = read_answer(&mut stream).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(
+            reply.json()["properties"].as_array().map(Vec::is_empty),
+            Some(false)
+        );
+        assert_ne!(reply.header("connection"), Some("close"));
+    }
+}
+
+/// Answers the first request on a connection, then sends `head` at once and `trickle` a byte
+/// at a time; returns the first answer and whatever else the server sends until it closes.
+async fn answer_then_trickle(
+    address: String,
+    head: &'static str,
+    trickle: &'static [u8],
+) -> (Reply, Vec<u8>) {
+    let mut stream = TcpStream::connect(address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(owner_request("/v2/account-info").as_bytes())
+        .await
+        .unwrap();
+    let first = read_answer(&mut stream).await;
+    let (reader, mut writer) = stream.into_split();
+    let sender = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await.unwrap();
+        for byte in trickle {
+            if writer.write_all(&[*byte]).await.is_err() {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        true
+    });
+    let rest = tokio::time::timeout(HANG_GUARD, read_until_closed(reader))
+        .await
+        .expect("the server cuts the trickling client off");
+    let trickled_to_the_end = tokio::time::timeout(HANG_GUARD, sender)
+        .await
+        .expect("writing to a closed connection fails")
+        .unwrap();
+    assert!(!trickled_to_the_end, "cut off before the trickle ended");
+    (first, rest)
+}
+
+/// A second request whose head trickles in on a kept-alive connection gets the same one-second
+/// deadline as a first one, while the connection's idle time (ten minutes here) plays no
+/// part: the connection closes without a further answer.
+#[tokio::test]
+async fn a_trickled_second_request_is_cut_off_while_others_are_served() {
+    let flags = [
+        "--client-request-timeout-secs",
+        "1",
+        "--keep-alive-secs",
+        "600",
+    ];
+    let app = spawn_app_with(Arc::new(tempfile::tempdir().unwrap()), &flags).await;
+    let heads = [
+        "GET /v2/account-info HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+        "POST /v2/Api.svc HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ",
+    ];
+    let tricklers = heads
+        .into_iter()
+        .cycle()
+        .take(10)
+        .map(|head| tokio::spawn(answer_then_trickle(app.address.clone(), head, SLOW_BYTES)))
+        .collect();
+    for (first, rest) in while_others_are_served(&app, tricklers).await {
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(
+            String::from_utf8_lossy(&rest),
+            "",
+            "closed without an answer"
+        );
+    }
+    assert_healthy(&app.address).await;
+}
+
+/// The start of a second request sent along with the first, which then trickles on or stops:
+/// the first is answered, the second's head is cut off (by the head deadline, or by the idle
+/// one when nothing more comes) and never answered.
+#[tokio::test]
+async fn a_pipelined_second_head_that_stalls_is_cut_off_after_the_first_answer() {
     let app = impatient().await;
     let head = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGET /health HTTP/1.1\r\nX-Slow: ";
-    let reply = trickle(app.address.clone(), head.to_owned(), SLOW_BYTES).await;
-    assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.header("connection"), Some("close"));
-    assert_eq!(
-        reply.body, r#"{"status":"ok"}"#,
-        "one answer, then the connection closed"
-    );
+    for bytes in [SLOW_BYTES, b""] {
+        let reply = trickle(app.address.clone(), head.to_owned(), bytes).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_ne!(reply.header("connection"), Some("close"));
+        assert_eq!(
+            reply.body, r#"{"status":"ok"}"#,
+            "one answer, then the connection closed"
+        );
+    }
     assert_healthy(&app.address).await;
 }
 
