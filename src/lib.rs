@@ -3,17 +3,15 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
-pub mod bare_answers;
 pub mod commands;
 pub mod config;
 pub mod connection;
 pub mod domain;
-pub mod early_refusal;
+pub mod edge;
 #[cfg(test)]
 mod fuzzing;
 pub mod http;
 pub mod rest;
-pub mod route_family;
 pub mod service;
 pub mod soap;
 pub mod startup;

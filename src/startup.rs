@@ -1,11 +1,10 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
 use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
-use crate::bare_answers::give_bare_answers_a_body;
 use crate::config::{Secret, Settings, StoreSettings};
 use crate::connection::{HeadClock, HeadTimedStream, pause_head_clock};
 use crate::domain::Error;
-use crate::early_refusal::{expect_continue, refuse_declared_oversize};
+use crate::edge::{expect_continue, give_bare_answers_a_body, refuse_declared_oversize};
 use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
 use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings};

@@ -2,8 +2,8 @@
 //! documentation's static files) get the catalogue's message, as the route family renders it.
 //! A bare answer is one without `Content-Type`: every handler of dualgate sets one.
 
+use super::route_family::render;
 use crate::domain::Error;
-use crate::route_family::render;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;

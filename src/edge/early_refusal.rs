@@ -7,9 +7,9 @@
 //! startup builds the HTTP service itself. Requests without `Expect` meet the same rule in
 //! the app's middleware, so that they are logged like any other.
 
+use super::route_family::render;
 use crate::domain::Error;
 use crate::http::BodyLimits;
-use crate::route_family::render;
 use actix_http::Request;
 use actix_service::{ServiceFactory, fn_service};
 use actix_web::body::{BoxBody, MessageBody};
