@@ -331,6 +331,42 @@ async fn the_owner_signs_in_and_sees_the_api_users_tab_with_the_endpoints() {
 }
 
 #[tokio::test]
+async fn the_sidebars_settings_menu_leads_to_the_access_pages_tabs() {
+    let browser = Browser::owner().await;
+    let page = browser.get(LIST).await.body;
+    let sidebar = between(
+        &page,
+        r#"<nav class="sidebar" aria-label="Main">"#,
+        "</nav>",
+    );
+    assert!(
+        sidebar.contains(r#"<summary title="Settings">"#)
+            && sidebar.contains(r#"<span class="visually-hidden">Settings</span>"#),
+        "{sidebar}"
+    );
+    assert!(
+        sidebar.contains(r#"<ul class="menu" aria-label="Settings"><li><a href="/settings/access/api-users">Access</a>"#),
+        "{sidebar}"
+    );
+    let tabs = between(&page, r#"<nav class="tabs" aria-label="Access">"#, "</nav>");
+    assert!(
+        tabs.contains(r#"<a class="tab active" href="/settings/access/api-users" aria-current="page">API users</a>"#),
+        "{tabs}"
+    );
+    let signed_out = Browser::open().await.get("/sign-in").await.body;
+    assert!(!signed_out.contains("sidebar"), "no sidebar before sign-in");
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).map_or(rest.len(), |at| at + end.len())]
+}
+
+#[tokio::test]
 async fn cookies_are_secure_and_host_bound_when_the_public_url_is_https() {
     let dir = Arc::new(tempfile::tempdir().unwrap());
     let app = spawn_app_with(dir, &["--public-url", "https://gateway.example/"]).await;

@@ -3,7 +3,7 @@
 use super::SignedInAs;
 use super::api_users::{status_badge, time};
 use super::form::{Input, csrf_field, form_error, input, status_choice};
-use super::layout::{access_header, page};
+use super::layout::{Tab, access_header, page};
 use crate::domain::{ApiUser, MAX_DESCRIPTION_CHARS};
 use crate::web::ACCESS_PAGE;
 use crate::web::fields::{Field, FormError};
@@ -71,7 +71,7 @@ pub fn new_user(view: &NewUserPage) -> Markup {
         "New API user",
         Some(view.who),
         html! {
-            (access_header(&[("New user", &new_user_url)]))
+            (access_header(Tab::ApiUsers, &[("New user", &new_user_url)]))
             section.card {
                 h2 { "New API user" }
                 (form_error(view.error))
@@ -109,7 +109,7 @@ pub fn edit(view: &EditPage) -> Markup {
         &login,
         Some(view.who),
         html! {
-            (access_header(&[(&login, &url)]))
+            (access_header(Tab::ApiUsers, &[(&login, &url)]))
             section.card {
                 h2.email { (login) }
                 dl.facts {
@@ -173,7 +173,7 @@ pub fn confirm_delete(who: &SignedInAs, user: &ApiUser) -> Markup {
         "Delete API user",
         Some(who),
         html! {
-            (access_header(&[(&login, &url)]))
+            (access_header(Tab::ApiUsers, &[(&login, &url)]))
             section.card.danger {
                 h2 { "Delete " (login) "?" }
                 @if !user.description.as_str().is_empty() {

@@ -1,5 +1,5 @@
 use super::SignedInAs;
-use super::layout::{access_header, flash, page};
+use super::layout::{Tab, access_header, flash, page};
 use crate::domain::{ApiUser, Status, Timestamp};
 use crate::web::ACCESS_PAGE;
 use maud::{Markup, html};
@@ -21,7 +21,7 @@ pub fn list(view: &ListPage) -> Markup {
         "API users",
         Some(view.who),
         html! {
-            (access_header(&[]))
+            (access_header(Tab::ApiUsers, &[]))
             (flash(view.flash))
             (endpoints(view.public_url))
             div.toolbar {
