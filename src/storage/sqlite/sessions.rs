@@ -32,6 +32,11 @@ impl WebSessionStore for SqliteStore {
                     "a web session for a login with no account user",
                 ));
             }
+            tx.execute(
+                "UPDATE account_users SET last_sign_in = ?2 WHERE login = ?1",
+                params![new.login.as_str(), new.created.seconds()],
+            )
+            .map_err(storage_error)?;
             Ok(())
         })
     }

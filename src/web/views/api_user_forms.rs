@@ -38,7 +38,7 @@ fn description_input<'a>(value: &'a str) -> Input<'a> {
     }
 }
 
-fn password_inputs(error: Option<&FormError>) -> Markup {
+pub(super) fn password_inputs(error: Option<&FormError>) -> Markup {
     let password = Input {
         field: Some(Field::Password),
         hint: Some(PASSWORD_HINT),
@@ -51,6 +51,29 @@ fn password_inputs(error: Option<&FormError>) -> Markup {
     html! {
         (input(&password, error))
         (input(&confirmation, error))
+    }
+}
+
+/// The password form of the user at `url` (posted to `{url}/password`), under `hint`.
+pub(super) fn password_card(
+    url: &str,
+    hint: &str,
+    csrf: &str,
+    error: Option<&FormError>,
+) -> Markup {
+    html! {
+        section.card {
+            h2 { "Password" }
+            p.hint { (hint) }
+            (form_error(error))
+            form method="post" action=(format!("{url}/password")) {
+                (csrf_field(csrf))
+                (password_inputs(error))
+                div.actions {
+                    button.primary type="submit" { "Set password" }
+                }
+            }
+        }
     }
 }
 
@@ -145,18 +168,7 @@ pub fn edit(view: &EditPage) -> Markup {
                     }
                 }
             }
-            section.card {
-                h2 { "Password" }
-                p.hint { "The new password takes effect on the user's next call." }
-                (form_error(view.password_error))
-                form method="post" action=(format!("{url}/password")) {
-                    (csrf_field(view.who.csrf))
-                    (password_inputs(view.password_error))
-                    div.actions {
-                        button.primary type="submit" { "Set password" }
-                    }
-                }
-            }
+            (password_card(&url, "The new password takes effect on the user's next call.", view.who.csrf, view.password_error))
             section.card.danger {
                 h2 { "Delete" }
                 p { "Integrations that use this API user stop working at once." }

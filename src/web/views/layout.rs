@@ -1,26 +1,29 @@
 use super::SignedInAs;
 use super::form::csrf_field;
-use crate::web::ACCESS_PAGE;
+use crate::web::{ACCESS_PAGE, USERS_TAB};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// The tabs of the Access page, in the order shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     ApiUsers,
+    Users,
 }
 
 impl Tab {
-    const ALL: [Tab; 1] = [Tab::ApiUsers];
+    const ALL: [Tab; 2] = [Tab::ApiUsers, Tab::Users];
 
     fn label(self) -> &'static str {
         match self {
             Tab::ApiUsers => "API users",
+            Tab::Users => "Users",
         }
     }
 
     pub fn path(self) -> &'static str {
         match self {
             Tab::ApiUsers => ACCESS_PAGE,
+            Tab::Users => USERS_TAB,
         }
     }
 }
