@@ -1,11 +1,13 @@
 //! The `dualgate` commands.
 
 use crate::config::{AccountCommand, Cli, Command, Settings, StoreSettings, UserCommand};
-use crate::domain::{AccountId, AuditEvent};
+use crate::domain::{AccountId, AccountUser, AccountUserId, AuditEvent, Result as Outcome};
 use crate::service::Gateway;
-use crate::service::accounts::{
-    Bootstrap, add_account_user, audit_trail, create_account, unlock_account_user,
+use crate::service::account_users::{
+    Admin, NewUserInput, add_account_user, list_account_users, operator_on, remove_account_user,
+    set_account_user_password, set_can_manage_account, unlock_account_user,
 };
+use crate::service::accounts::{Bootstrap, audit_trail, create_account};
 use crate::startup::{Application, on_a_blocking_thread, open_operator_gateway};
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -28,18 +30,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 fn run_operator_command(command: Command) -> Result<(), String> {
     match command {
         Command::Serve(_) => unreachable!("serve is no operator command"),
-        Command::User {
-            command:
-                UserCommand::Add {
-                    email,
-                    account,
-                    can_manage_account,
-                    store,
-                },
-        } => add_user(&store, &email, account, can_manage_account),
-        Command::User {
-            command: UserCommand::Unlock { email, store },
-        } => unlock_user(&store, &email),
+        Command::User { command } => user_command(command),
         Command::Audit {
             account,
             select,
@@ -96,6 +87,30 @@ fn read_password() -> Result<String, String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+fn user_command(command: UserCommand) -> Result<(), String> {
+    match command {
+        UserCommand::Add {
+            email,
+            account,
+            can_manage_account,
+            store,
+        } => add_user(&store, &email, account, can_manage_account),
+        UserCommand::List { account, store } => list_users(&store, account),
+        UserCommand::Set {
+            email,
+            can_manage_account,
+            password,
+            store,
+        } => set_user(&store, &email, can_manage_account, password),
+        UserCommand::Unlock { email, store } => {
+            on_user(&store, &email, "unlocked", unlock_account_user)
+        }
+        UserCommand::Remove { email, store } => {
+            on_user(&store, &email, "removed", remove_account_user)
+        }
+    }
+}
+
 fn add_user(
     store: &StoreSettings,
     email: &str,
@@ -104,19 +119,81 @@ fn add_user(
 ) -> Result<(), String> {
     let password = read_password()?;
     let gateway = operator_gateway(store)?;
-    let account = add_account_user(
-        &gateway,
-        account.map(AccountId),
-        email,
-        &password,
-        can_manage_account,
-    )
-    .map_err(|e| e.to_string())?;
-    println!(
-        "added {} to account {}",
-        email.trim().to_ascii_lowercase(),
-        account.0
-    );
+    let added = Admin::operator(&gateway, account.map(AccountId)).and_then(|admin| {
+        let input = NewUserInput {
+            email,
+            password: &password,
+            confirm_password: None,
+            can_manage_account,
+        };
+        add_account_user(&gateway, &admin, &input).map(|login| (login, admin.account()))
+    });
+    let (login, account) = added.map_err(|e| e.to_string())?;
+    println!("added {login} to account {}", account.0);
+    Ok(())
+}
+
+fn list_users(store: &StoreSettings, account: Option<i64>) -> Result<(), String> {
+    let gateway = operator_gateway(store)?;
+    let users = Admin::operator(&gateway, account.map(AccountId))
+        .and_then(|admin| list_account_users(&gateway, &admin))
+        .map_err(|e| e.to_string())?;
+    for user in users {
+        println!("{}", user_line(&user));
+    }
+    Ok(())
+}
+
+/// `email role can-manage-account locked last-sign-in`, tab-separated; `-` for never.
+fn user_line(user: &AccountUser) -> String {
+    let yes_no = |flag: bool| if flag { "yes" } else { "no" };
+    [
+        user.login.to_string(),
+        (if user.is_owner { "owner" } else { "user" }).to_owned(),
+        format!("can-manage-account={}", yes_no(user.can_manage_account)),
+        format!("locked={}", yes_no(user.locked)),
+        user.last_sign_in
+            .map_or_else(|| "-".to_owned(), |at| at.to_string()),
+    ]
+    .join("\t")
+}
+
+fn set_user(
+    store: &StoreSettings,
+    email: &str,
+    can_manage_account: Option<bool>,
+    password: bool,
+) -> Result<(), String> {
+    if can_manage_account.is_none() && !password {
+        return Err("nothing to set: give --can-manage-account true|false or --password".into());
+    }
+    let password = password.then(read_password).transpose()?;
+    let gateway = operator_gateway(store)?;
+    let (admin, user) = operator_on(&gateway, email).map_err(|e| e.to_string())?;
+    if let Some(can_manage_account) = can_manage_account {
+        set_can_manage_account(&gateway, &admin, user.id, can_manage_account)
+            .map_err(|e| e.to_string())?;
+    }
+    if let Some(password) = password {
+        set_account_user_password(&gateway, &admin, user.id, &password, None)
+            .map_err(|e| e.to_string())?;
+    }
+    println!("changed {}", user.login);
+    Ok(())
+}
+
+/// Runs `change` on the account user with this email, then prints `done` and the login.
+fn on_user(
+    store: &StoreSettings,
+    email: &str,
+    done: &str,
+    change: fn(&Gateway, &Admin, AccountUserId) -> Outcome<AccountUser>,
+) -> Result<(), String> {
+    let gateway = operator_gateway(store)?;
+    let user = operator_on(&gateway, email)
+        .and_then(|(admin, user)| change(&gateway, &admin, user.id))
+        .map_err(|e| e.to_string())?;
+    println!("{done} {}", user.login);
     Ok(())
 }
 
@@ -126,13 +203,6 @@ fn new_account(store: &StoreSettings, name: &str, owner_email: &str) -> Result<(
     let account =
         create_account(&gateway, name, owner_email, &password).map_err(|e| e.to_string())?;
     println!("{}", account.0);
-    Ok(())
-}
-
-fn unlock_user(store: &StoreSettings, email: &str) -> Result<(), String> {
-    let gateway = operator_gateway(store)?;
-    unlock_account_user(&gateway, email).map_err(|e| e.to_string())?;
-    println!("unlocked {}", email.trim().to_ascii_lowercase());
     Ok(())
 }
 

@@ -71,8 +71,38 @@ pub enum UserCommand {
         #[command(flatten)]
         store: StoreSettings,
     },
+    /// List an account's users, the owner first: one tab-separated line each (email, role,
+    /// "Can manage account", locked, last sign-in).
+    List {
+        /// The account (default: the first account).
+        #[arg(long)]
+        account: Option<i64>,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+    /// Change an account user: give or take "Can manage account", or set the password (read
+    /// from standard input).
+    Set {
+        #[arg(long)]
+        email: String,
+        /// `true` or `false`; the owner always keeps it.
+        #[arg(long)]
+        can_manage_account: Option<bool>,
+        /// Set the password, read from standard input.
+        #[arg(long)]
+        password: bool,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
     /// Clear an account user's lockout (after too many wrong passwords).
     Unlock {
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        store: StoreSettings,
+    },
+    /// Remove an account user (never the owner); their sessions end at once.
+    Remove {
         #[arg(long)]
         email: String,
         #[command(flatten)]

@@ -1,5 +1,7 @@
+use super::error::{Error, Result};
 use super::login::Login;
 use super::password::PasswordHash;
+use super::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AccountId(pub i64);
@@ -30,4 +32,107 @@ pub struct NewAccountUser {
     pub login: Login,
     pub password_hash: PasswordHash,
     pub can_manage_account: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountUserId(pub i64);
+
+impl AccountUserId {
+    /// An id as a path or a form gives it; anything but a positive number names nobody.
+    pub fn parse(raw: &str) -> Result<AccountUserId> {
+        raw.parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .map(AccountUserId)
+            .ok_or(Error::ParameterInvalid("id"))
+    }
+}
+
+/// An account user as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountUser {
+    pub id: AccountUserId,
+    pub account: AccountId,
+    pub login: Login,
+    pub is_owner: bool,
+    pub can_manage_account: bool,
+    pub locked: bool,
+    pub created: Timestamp,
+    /// The last sign-in to the Access page (API calls with HTTP Basic do not count).
+    pub last_sign_in: Option<Timestamp>,
+}
+
+/// Why an account user may not be removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protected {
+    /// The owner stays, with "Can manage account", as long as the account.
+    Owner,
+    /// Nobody removes themselves.
+    Yourself,
+}
+
+impl AccountUser {
+    /// What keeps `actor` (`None`: the operator) from removing this user, if anything.
+    pub fn protected_from(&self, actor: Option<&Login>) -> Option<Protected> {
+        if self.is_owner {
+            Some(Protected::Owner)
+        } else if actor == Some(&self.login) {
+            Some(Protected::Yourself)
+        } else {
+            None
+        }
+    }
+
+    /// Whether this user may be given `can_manage_account`: the owner never loses it.
+    pub fn check_permission_change(&self, can_manage_account: bool) -> Result<()> {
+        match self.is_owner && !can_manage_account {
+            true => Err(Error::ParameterInvalid("canManageAccount")),
+            false => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(login: &str, is_owner: bool) -> AccountUser {
+        AccountUser {
+            id: AccountUserId(1),
+            account: AccountId(1),
+            login: Login::parse(login, "email").unwrap(),
+            is_owner,
+            can_manage_account: true,
+            locked: false,
+            created: Timestamp(0),
+            last_sign_in: None,
+        }
+    }
+
+    #[test]
+    fn the_owner_and_oneself_are_protected_from_removal() {
+        let owner = user("owner@example.com", true);
+        let clerk = user("clerk@example.com", false);
+        assert_eq!(owner.protected_from(None), Some(Protected::Owner));
+        assert_eq!(
+            clerk.protected_from(Some(&clerk.login)),
+            Some(Protected::Yourself)
+        );
+        assert_eq!(clerk.protected_from(Some(&owner.login)), None);
+        assert_eq!(clerk.protected_from(None), None);
+    }
+
+    #[test]
+    fn the_owner_keeps_can_manage_account() {
+        let owner = user("owner@example.com", true);
+        assert_eq!(
+            owner.check_permission_change(false),
+            Err(Error::ParameterInvalid("canManageAccount"))
+        );
+        assert_eq!(owner.check_permission_change(true), Ok(()));
+        assert_eq!(
+            user("clerk@example.com", false).check_permission_change(false),
+            Ok(())
+        );
+    }
 }

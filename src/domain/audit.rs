@@ -63,12 +63,15 @@ pub enum AuditAction {
     ApiUserDeleted,
     AccountCreated,
     AccountUserAdded,
+    AccountUserUpdated,
+    AccountUserPasswordSet,
     AccountUserLocked,
     AccountUserUnlocked,
+    AccountUserRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::ApiUserCreated,
         AuditAction::ApiUserUpdated,
         AuditAction::ApiUserPasswordSet,
@@ -77,8 +80,11 @@ impl AuditAction {
         AuditAction::ApiUserDeleted,
         AuditAction::AccountCreated,
         AuditAction::AccountUserAdded,
+        AuditAction::AccountUserUpdated,
+        AuditAction::AccountUserPasswordSet,
         AuditAction::AccountUserLocked,
         AuditAction::AccountUserUnlocked,
+        AuditAction::AccountUserRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,8 +97,11 @@ impl AuditAction {
             AuditAction::ApiUserDeleted => "ApiUserDeleted",
             AuditAction::AccountCreated => "AccountCreated",
             AuditAction::AccountUserAdded => "AccountUserAdded",
+            AuditAction::AccountUserUpdated => "AccountUserUpdated",
+            AuditAction::AccountUserPasswordSet => "AccountUserPasswordSet",
             AuditAction::AccountUserLocked => "AccountUserLocked",
             AuditAction::AccountUserUnlocked => "AccountUserUnlocked",
+            AuditAction::AccountUserRemoved => "AccountUserRemoved",
         }
     }
 

@@ -15,7 +15,9 @@ pub mod status;
 pub mod text;
 pub mod time;
 
-pub use account::{Account, AccountId, NewAccount, NewAccountUser};
+pub use account::{
+    Account, AccountId, AccountUser, AccountUserId, NewAccount, NewAccountUser, Protected,
+};
 pub use api_user::{ApiUser, ApiUserChanges, ApiUserId, NewApiUser};
 pub use audit::{Audit, AuditAction, AuditEvent, Channel, Origin};
 pub use description::{Description, MAX_DESCRIPTION_CHARS};

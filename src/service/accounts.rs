@@ -1,16 +1,17 @@
-//! Operator commands (first start and the CLI): accounts and the people who sign in to them.
-//! They run with the operator's authority, so they take no principal; the audit trail
-//! records them as the CLI's.
+//! Operator commands (first start and the CLI): accounts and their audit trail; their users
+//! are managed in `account_users`, shared with the page. They run with the operator's
+//! authority, so they take no principal; the audit trail records them as the CLI's.
 
 use super::Gateway;
 use crate::domain::audit::CLI_ACTOR;
 use crate::domain::{
-    AccountId, Audit, AuditEvent, Error, Login, NewAccount, NewAccountUser, Origin, Paging,
-    Password, PasswordOwner, Result, Timestamp,
+    AccountId, Audit, AuditEvent, Error, Login, NewAccount, Origin, Paging, Password,
+    PasswordOwner, Result, Timestamp,
 };
 use base64::Engine;
 
-fn operator() -> Audit {
+/// The audit context of the operator's changes.
+pub(super) fn operator() -> Audit {
     Audit {
         actor: CLI_ACTOR.to_owned(),
         origin: Origin::cli(),
@@ -45,39 +46,6 @@ pub fn create_account(
     )
 }
 
-/// Adds an account user, with or without "Can manage account", to an account (the first one
-/// when none is named).
-pub fn add_account_user(
-    gateway: &Gateway,
-    account: Option<AccountId>,
-    email: &str,
-    password: &str,
-    can_manage_account: bool,
-) -> Result<AccountId> {
-    let account = resolve_account(gateway, account)?;
-    let name = gateway
-        .store
-        .account(account)
-        .map_err(|_| Error::ParameterInvalid("account"))?
-        .name;
-    let login = Login::parse(email, "email")?;
-    let owner = PasswordOwner {
-        login: &login,
-        account_name: &name,
-    };
-    let password = Password::parse(password, None, &owner)?;
-    gateway.store.add_account_user(
-        &NewAccountUser {
-            account,
-            login,
-            password_hash: gateway.hasher.hash(&password)?,
-            can_manage_account,
-        },
-        &operator(),
-    )?;
-    Ok(account)
-}
-
 /// An account's audit trail for the operator (the first account when none is named), newest
 /// first.
 pub fn audit_trail(
@@ -92,24 +60,13 @@ pub fn audit_trail(
 }
 
 /// The account named, or the first one.
-fn resolve_account(gateway: &Gateway, account: Option<AccountId>) -> Result<AccountId> {
+pub(super) fn resolve_account(gateway: &Gateway, account: Option<AccountId>) -> Result<AccountId> {
     match account {
         Some(id) => Ok(id),
         None => gateway
             .store
             .first_account()?
             .ok_or(Error::ParameterInvalid("account")),
-    }
-}
-
-/// Clears the lock that too many wrong passwords set on an account user (API users are
-/// unlocked through the API).
-pub fn unlock_account_user(gateway: &Gateway, email: &str) -> Result<()> {
-    let login = Login::parse(email, "email")?;
-    if gateway.store.unlock_account_user(&login, &operator())? {
-        Ok(())
-    } else {
-        Err(Error::ParameterInvalid("email"))
     }
 }
 

@@ -6,6 +6,7 @@
 //! `web_sessions`). Synchronous: adapters run them on blocking threads.
 
 pub mod account_info;
+pub mod account_users;
 pub mod accounts;
 pub mod audit_events;
 pub mod authenticate;

@@ -21,6 +21,14 @@ pub enum Operation {
     SignOut,
     /// The page's new-user form, with a generated login to offer.
     NewApiUserForm,
+    /// The Users tab: the account's users, and the changes to one.
+    GetAccountUsers,
+    GetAccountUser,
+    AddAccountUser,
+    UpdateAccountUser,
+    SetAccountUserPassword,
+    UnlockAccountUser,
+    RemoveAccountUser,
 }
 
 impl Operation {
@@ -55,6 +63,13 @@ impl Operation {
             Operation::SignIn => "SignIn",
             Operation::SignOut => "SignOut",
             Operation::NewApiUserForm => "NewApiUserForm",
+            Operation::GetAccountUsers => "GetAccountUsers",
+            Operation::GetAccountUser => "GetAccountUser",
+            Operation::AddAccountUser => "AddAccountUser",
+            Operation::UpdateAccountUser => "UpdateAccountUser",
+            Operation::SetAccountUserPassword => "SetAccountUserPassword",
+            Operation::UnlockAccountUser => "UnlockAccountUser",
+            Operation::RemoveAccountUser => "RemoveAccountUser",
         }
     }
 

@@ -192,7 +192,14 @@ pub fn decode(operation: Operation, element: &Element) -> Result<Request> {
         Operation::SignInForm
         | Operation::SignIn
         | Operation::SignOut
-        | Operation::NewApiUserForm => {
+        | Operation::NewApiUserForm
+        | Operation::GetAccountUsers
+        | Operation::GetAccountUser
+        | Operation::AddAccountUser
+        | Operation::UpdateAccountUser
+        | Operation::SetAccountUserPassword
+        | Operation::UnlockAccountUser
+        | Operation::RemoveAccountUser => {
             return Err(Error::MalformedRequest(format!(
                 "unknown operation {}",
                 operation.name()

@@ -1,7 +1,8 @@
 //! Accounts and their account users (the people who sign in to manage an account).
 
 use crate::domain::{
-    Account, AccountId, Audit, Login, NewAccount, NewAccountUser, Principal, Result, Role,
+    Account, AccountId, AccountUser, AccountUserId, Audit, Login, NewAccount, NewAccountUser,
+    PasswordHash, Principal, Result, Role,
 };
 
 pub trait AccountStore: Send + Sync {
@@ -16,6 +17,37 @@ pub trait AccountStore: Send + Sync {
     /// Clears an account user's lock and its login's failure budget; `Ok(false)` when no
     /// account user has this login.
     fn unlock_account_user(&self, login: &Login, audit: &Audit) -> Result<bool>;
+    /// An account's users, the owner first, then in the order they were added.
+    fn account_users(&self, account: AccountId) -> Result<Vec<AccountUser>>;
+    /// The account's user with this id; `None` when the account has none.
+    fn account_user(&self, account: AccountId, id: AccountUserId) -> Result<Option<AccountUser>>;
+    /// The account user with this login, in whichever account; `None` when there is none.
+    fn account_user_by_login(&self, login: &Login) -> Result<Option<AccountUser>>;
+    /// Gives or takes "Can manage account" (`AccountUserUpdated`); `Ok(false)` when the account
+    /// has no such user.
+    fn set_can_manage_account(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        can_manage_account: bool,
+        audit: &Audit,
+    ) -> Result<bool>;
+    /// Replaces the password hash (`AccountUserPasswordSet`); `Ok(false)` as above.
+    fn set_account_user_password(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        hash: &PasswordHash,
+        audit: &Audit,
+    ) -> Result<bool>;
+    /// Removes the user with its sessions, failure budget and login, which becomes free
+    /// (`AccountUserRemoved`); `Ok(false)` as above.
+    fn remove_account_user(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        audit: &Audit,
+    ) -> Result<bool>;
 }
 
 /// A principal from its stored account, login and role.

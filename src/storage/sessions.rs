@@ -23,7 +23,8 @@ pub struct WebSession {
 }
 
 pub trait WebSessionStore: Send + Sync {
-    /// Stores a new session for an account user, and drops the sessions that have expired.
+    /// Stores a new session for an account user, records its `created` as the user's last
+    /// sign-in, and drops the sessions that have expired.
     fn insert_web_session(&self, new: &NewWebSession) -> Result<()>;
     /// The session with this key unless it expired by `now` or its account user is locked
     /// (as the API refuses a locked principal's every call); its expiry moves to

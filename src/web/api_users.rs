@@ -3,17 +3,18 @@
 //! Post/Redirect/Get back to the list with a flash message.
 
 use super::ACCESS_PAGE;
-use super::calls::{Signed, Visit, as_signed_in};
-use super::fields::{FormError, is_page_error};
+use super::calls::Visit;
+use super::fields::FormError;
+use super::handling::{Submitted, in_session, refused_form, submit};
 use super::page_form::{CsrfForm, PageForm};
-use super::respond::{error_page, html, refused, see_other};
+use super::respond::{html, see_other};
 use super::views::SignedInAs;
 use super::views::api_user_forms::{
     EditPage, Entered, NewUserPage, confirm_delete, edit, new_user,
 };
 use super::views::api_users::{ListPage, list as list_page};
-use crate::domain::{ApiUser, Error, Paging, Result, Status};
-use crate::http::{path_id, status_of};
+use crate::domain::{ApiUser, Paging, Result, Status};
+use crate::http::path_id;
 use crate::service::{ApiUserInput, Gateway, Operation};
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Query};
@@ -46,77 +47,26 @@ pub struct DetailsForm {
     status: Option<String>,
 }
 
-/// The password form as posted. No `Debug`: it holds passwords.
+/// The password form as posted (both tabs). No `Debug`: it holds passwords.
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    csrf: Option<String>,
+    pub csrf: Option<String>,
     password: Option<String>,
     confirm_password: Option<String>,
 }
 
-/// What a form's work came to: saved (the flash is left), or refused with an error to show in
-/// the form, along with what the form needs to be shown again.
-enum Submitted<T> {
-    Saved,
-    Refused(T, Error),
-}
-
-/// Runs `work` in the request's session and renders its outcome with `render`; a refusal
-/// (signed out, forged form) or an error that no form shows gets its own page.
-async fn in_session<T, W, R>(
-    request: &HttpRequest,
-    gateway: Data<Gateway>,
-    operation: Operation,
-    form_csrf: Option<String>,
-    work: W,
-    render: R,
-) -> HttpResponse
-where
-    T: Send + 'static,
-    W: FnOnce(&Visit) -> Result<T> + Send + 'static,
-    R: FnOnce(&SignedInAs, Option<&str>, T) -> HttpResponse,
-{
-    let signed: Signed<T> =
-        match as_signed_in(request, gateway.clone(), operation, form_csrf, work).await {
-            Ok(signed) => signed,
-            Err(refusal) => return refused(refusal, &gateway),
-        };
-    let who = SignedInAs {
-        login: signed.login.as_str(),
-        csrf: &signed.csrf,
-    };
-    match signed.outcome {
-        Ok(value) => render(&who, signed.flash.as_deref(), value),
-        Err(error) => error_page(&error, &who),
-    }
-}
-
-/// Runs a form's `save`, leaving `flash(&saved)` for the next page; an error that concerns
-/// what was typed is kept for the form, with what `again` gives to show it again.
-fn submit<S, T>(
-    visit: &Visit,
-    save: impl FnOnce(&Visit) -> Result<S>,
-    flash: impl FnOnce(&S) -> String,
-    again: impl FnOnce(&Visit) -> Result<T>,
-) -> Result<Submitted<T>> {
-    match save(visit) {
-        Ok(saved) => {
-            visit.leave_flash(&flash(&saved))?;
-            Ok(Submitted::Saved)
-        }
-        Err(error) if is_page_error(&error) => Err(error),
-        Err(error) => Ok(Submitted::Refused(again(visit)?, error)),
+impl PasswordForm {
+    /// The password and its confirmation, a missing one as empty.
+    pub fn passwords(self) -> (String, String) {
+        (
+            self.password.unwrap_or_default(),
+            self.confirm_password.unwrap_or_default(),
+        )
     }
 }
 
 fn back_to_list() -> HttpResponse {
     see_other(ACCESS_PAGE).finish()
-}
-
-/// A form refused for `error`: the page `form` renders with the error shown, in the status
-/// the error calls for.
-fn refused_form(error: &Error, form: impl FnOnce(&FormError) -> maud::Markup) -> HttpResponse {
-    html(status_of(error), form(&FormError::new(error)))
 }
 
 /// Shows the API user the path names with `render` (a page of the tab, answered 200).

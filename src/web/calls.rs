@@ -5,6 +5,7 @@
 use super::cookies::Cookies;
 use crate::domain::{ApiUser, ApiUserId, Channel, Error, Login, Manager, Paging, Result};
 use crate::http::{blocking, label_request, note_call, origin};
+use crate::service::account_users::Admin;
 use crate::service::authenticate::Credentials;
 use crate::service::web_sessions::same_token;
 use crate::service::web_sessions::{self, Session};
@@ -175,6 +176,12 @@ impl Visit<'_> {
     pub fn fresh_login(&self) -> Result<Login> {
         self.manager()?;
         Login::generate(&self.gateway.settings.apiuser_domain)
+    }
+
+    /// Runs `work` with the signed-in manager as the one who changes the account's users.
+    pub fn as_admin<T>(&self, work: impl FnOnce(&Gateway, &Admin) -> Result<T>) -> Result<T> {
+        let manager = self.manager()?;
+        work(self.gateway, &Admin::manager(&manager))
     }
 
     /// Leaves a message for the session's next page (Post/Redirect/Get).

@@ -9,6 +9,7 @@ pub enum Field {
     Status,
     Password,
     ConfirmPassword,
+    CanManageAccount,
 }
 
 /// A catalogue error as a form shows it: its text and code, next to the field it concerns, or
@@ -28,6 +29,7 @@ impl FormError {
             Error::ParameterInvalid("status") => Some(Field::Status),
             Error::WeakPassword(_) | Error::ParameterInvalid("password") => Some(Field::Password),
             Error::PasswordsDoNotMatch => Some(Field::ConfirmPassword),
+            Error::ParameterInvalid("canManageAccount") => Some(Field::CanManageAccount),
             _ => None,
         };
         FormError::with_text(error, field, &message_text(error))

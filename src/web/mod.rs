@@ -7,9 +7,11 @@ mod assets;
 mod calls;
 mod cookies;
 mod fields;
+mod handling;
 mod page_form;
 mod respond;
 mod sign_in;
+mod users;
 mod views;
 
 pub use respond::refusal;
@@ -18,6 +20,8 @@ use actix_web::web::{self, get, post};
 
 /// Where the API users tab lives; `/` leads there.
 const ACCESS_PAGE: &str = "/settings/access/api-users";
+/// Where the Users tab lives.
+const USERS_TAB: &str = "/settings/access/users";
 
 /// Whether `path` is one of the page's (those `routes` registers), for answers given before
 /// routing.
@@ -62,6 +66,24 @@ pub fn routes(config: &mut web::ServiceConfig) {
                     web::resource("/api-users/{id}/delete")
                         .route(get().to(api_users::confirm_delete_form))
                         .route(post().to(api_users::delete)),
+                )
+                .route("/users", get().to(users::list))
+                .service(
+                    web::resource("/users/new")
+                        .route(get().to(users::new_form))
+                        .route(post().to(users::add)),
+                )
+                .service(
+                    web::resource("/users/{id}")
+                        .route(get().to(users::user_page))
+                        .route(post().to(users::set_permission)),
+                )
+                .route("/users/{id}/password", post().to(users::set_password))
+                .route("/users/{id}/unlock", post().to(users::unlock))
+                .service(
+                    web::resource("/users/{id}/remove")
+                        .route(get().to(users::confirm_remove_form))
+                        .route(post().to(users::remove)),
                 )
                 .default_service(web::to(respond::page_not_found)),
         );

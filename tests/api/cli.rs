@@ -277,3 +277,100 @@ async fn request_logs_never_contain_passwords_or_authorization() {
     }
     stop(running);
 }
+
+#[test]
+fn user_list_set_and_remove_manage_account_users_as_the_users_tab_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let out = |args: &[&str], input: &str| {
+        let output = run_with_stdin(&db, args, input);
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        (
+            output.status.success(),
+            text(&output.stdout),
+            text(&output.stderr),
+        )
+    };
+    let create = [
+        "account",
+        "create",
+        "--name",
+        "Acme",
+        "--owner-email",
+        "boss@acme.example",
+    ];
+    assert!(out(&create, "Chief#Key-73\n").0);
+    let add = ["user", "add", "--email", "clerk@acme.example"];
+    assert!(out(&add, "Quiet#Harbor-41\n").0);
+
+    let (ok, listed, _) = out(&["user", "list"], "");
+    assert!(ok);
+    assert_eq!(
+        listed,
+        "boss@acme.example\towner\tcan-manage-account=yes\tlocked=no\t-\n\
+         clerk@acme.example\tuser\tcan-manage-account=no\tlocked=no\t-\n"
+    );
+
+    let promote = [
+        "user",
+        "set",
+        "--email",
+        "clerk@acme.example",
+        "--can-manage-account",
+        "true",
+    ];
+    assert_eq!(out(&promote, "").1, "changed clerk@acme.example\n");
+    let password = ["user", "set", "--email", "clerk@acme.example", "--password"];
+    assert!(out(&password, "New#Harbor-2027\n").0);
+    let weak = out(&password, "weak\n");
+    assert!(
+        !weak.0 && weak.2.contains("ERROR_WEAK_PASSWORD"),
+        "{}",
+        weak.2
+    );
+    assert!(
+        out(&["user", "list"], "")
+            .1
+            .contains("clerk@acme.example\tuser\tcan-manage-account=yes")
+    );
+
+    let demote_owner = [
+        "user",
+        "set",
+        "--email",
+        "boss@acme.example",
+        "--can-manage-account",
+        "false",
+    ];
+    let refused = out(&demote_owner, "");
+    assert!(
+        !refused.0 && refused.2.contains("ERROR_PARAMETER_INVALID"),
+        "{}",
+        refused.2
+    );
+    let remove_owner = out(&["user", "remove", "--email", "boss@acme.example"], "");
+    assert!(!remove_owner.0 && remove_owner.2.contains("ERROR_PARAMETER_INVALID"));
+    let nothing = out(&["user", "set", "--email", "clerk@acme.example"], "");
+    assert!(!nothing.0 && nothing.2.contains("nothing to set"));
+
+    let removed = out(&["user", "remove", "--email", "clerk@acme.example"], "");
+    assert_eq!(removed.1, "removed clerk@acme.example\n");
+    assert_eq!(out(&["user", "list"], "").1.lines().count(), 1);
+    let unknown = out(&["user", "remove", "--email", "clerk@acme.example"], "");
+    assert!(!unknown.0 && unknown.2.contains("ERROR_PARAMETER_INVALID"));
+
+    let (_, audit, _) = out(&["audit"], "");
+    let actions: Vec<&str> = audit
+        .lines()
+        .map(|line| line.split('\t').nth(2).unwrap())
+        .collect();
+    assert_eq!(
+        actions[..4],
+        [
+            "AccountUserRemoved",
+            "AccountUserPasswordSet",
+            "AccountUserUpdated",
+            "AccountUserAdded"
+        ]
+    );
+}

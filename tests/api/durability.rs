@@ -5,7 +5,7 @@ use crate::helpers::*;
 use crate::remote::{Created, Protocol, Remote, created};
 use crate::server_process::{Server, WAIT};
 use dualgate::domain::AccountId;
-use dualgate::service::accounts::add_account_user;
+use dualgate::service::account_users::{Admin, NewUserInput, add_account_user};
 use dualgate::startup::open_operator_gateway;
 use reqwest::StatusCode;
 use rusqlite::Connection;
@@ -183,14 +183,15 @@ async fn mixed_creates_updates_and_deletes_at_once_leave_a_consistent_database()
     let operator = tokio::task::spawn_blocking(move || {
         for n in 0..5 {
             let gateway = open_operator_gateway(&store_settings(&db)).unwrap();
-            add_account_user(
-                &gateway,
-                Some(AccountId(1)),
-                &format!("clerk-{n}@example.com"),
-                "Clerk#Key-2026",
-                false,
-            )
-            .expect("an operator's write beside the server");
+            let admin = Admin::operator(&gateway, Some(AccountId(1))).unwrap();
+            let input = NewUserInput {
+                email: &format!("clerk-{n}@example.com"),
+                password: "Clerk#Key-2026",
+                confirm_password: None,
+                can_manage_account: false,
+            };
+            add_account_user(&gateway, &admin, &input)
+                .expect("an operator's write beside the server");
         }
     });
 

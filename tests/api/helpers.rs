@@ -3,7 +3,10 @@
 
 use clap::Parser;
 use dualgate::config::{Cli, Command, StoreSettings};
-use dualgate::service::accounts::{add_account_user, create_account, unlock_account_user};
+use dualgate::service::account_users::{
+    Admin, NewUserInput, add_account_user, operator_on, unlock_account_user,
+};
+use dualgate::service::accounts::create_account;
 use dualgate::startup::{Application, open_operator_gateway};
 use reqwest::{Method, StatusCode};
 use std::path::{Path, PathBuf};
@@ -133,20 +136,21 @@ impl TestApp {
         account: Option<i64>,
     ) {
         let gateway = open_operator_gateway(&store_settings(&self.db)).unwrap();
-        add_account_user(
-            &gateway,
-            account.map(dualgate::domain::AccountId),
+        let admin = Admin::operator(&gateway, account.map(dualgate::domain::AccountId)).unwrap();
+        let input = NewUserInput {
             email,
             password,
-            can_manage,
-        )
-        .expect("account user added");
+            confirm_password: None,
+            can_manage_account: can_manage,
+        };
+        add_account_user(&gateway, &admin, &input).expect("account user added");
     }
 
     /// Unlocks an account user through the same code as `dualgate user unlock`.
     pub fn unlock_account_user(&self, email: &str) {
         let gateway = open_operator_gateway(&store_settings(&self.db)).unwrap();
-        unlock_account_user(&gateway, email).expect("account user unlocked");
+        let (admin, user) = operator_on(&gateway, email).unwrap();
+        unlock_account_user(&gateway, &admin, user.id).expect("account user unlocked");
     }
 
     /// Creates a second account through the same code as `dualgate account create`.

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use crate::test_cluster::fresh_database_url;
 use crate::xml::body_payload;
 use dualgate::config::{DatabaseUrl, StoreSettings};
-use dualgate::service::accounts::add_account_user;
+use dualgate::service::account_users::{Admin, NewUserInput, add_account_user};
 use dualgate::startup::{on_a_blocking_thread, open_operator_gateway};
 use reqwest::{Method, StatusCode};
 use std::sync::Arc;
@@ -168,7 +168,14 @@ async fn two_instances_on_one_database_share_users_lockout_and_operator_changes(
     };
     on_a_blocking_thread(|| {
         let gateway = open_operator_gateway(&store).unwrap();
-        add_account_user(&gateway, None, "admin@example.com", "Manage#Key-71", true).unwrap();
+        let admin = Admin::operator(&gateway, None).unwrap();
+        let input = NewUserInput {
+            email: "admin@example.com",
+            password: "Manage#Key-71",
+            confirm_password: None,
+            can_manage_account: true,
+        };
+        add_account_user(&gateway, &admin, &input).unwrap();
     });
     let admin = Some(("admin@example.com", "Manage#Key-71"));
     let listed = second.rest(Method::GET, "/v2/api-users", admin, None).await;

@@ -11,6 +11,10 @@ use std::sync::Arc;
 
 const LIST: &str = "/settings/access/api-users";
 const NEW: &str = "/settings/access/api-users/new";
+const USERS: &str = "/settings/access/users";
+const NEW_ACCOUNT_USER: &str = "/settings/access/users/new";
+const CLERK: &str = "clerk@example.com";
+const CLERK_PASSWORD: &str = "Quiet#Harbor-41";
 const NEW_PASSWORD: &str = "Fresh#Secret-2027";
 
 /// A cookie-keeping client that does not follow redirects, so that each 303 is seen.
@@ -161,6 +165,35 @@ impl Browser {
     fn sql(&self, statement: &str) {
         let conn = rusqlite::Connection::open(&self.app.db).unwrap();
         conn.execute(statement, []).unwrap();
+    }
+
+    /// An account user as stored: id, "Can manage account", locked and password hash.
+    fn stored_account_user(&self, login: &str) -> Option<(i64, bool, bool, String)> {
+        let conn = rusqlite::Connection::open(&self.app.db).unwrap();
+        conn.query_row(
+            "SELECT id, can_manage_account, locked, password_hash FROM account_users
+             WHERE login = ?1",
+            [login],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .ok()
+    }
+
+    fn account_user_page(&self, login: &str) -> String {
+        format!("{USERS}/{}", self.stored_account_user(login).unwrap().0)
+    }
+
+    /// The audit trail's actions, targets and protocols, oldest first.
+    fn audit_trail(&self) -> Vec<(String, String, String)> {
+        let conn = rusqlite::Connection::open(&self.app.db).unwrap();
+        let mut statement = conn
+            .prepare("SELECT action, target, protocol FROM audit_events ORDER BY id")
+            .unwrap();
+        statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
     }
 }
 
@@ -328,6 +361,42 @@ async fn the_owner_signs_in_and_sees_the_api_users_tab_with_the_endpoints() {
         page.body
             .contains(r#"href="/settings/access/api-users/new""#)
     );
+}
+
+#[tokio::test]
+async fn the_sidebars_settings_menu_leads_to_the_access_pages_tabs() {
+    let browser = Browser::owner().await;
+    let page = browser.get(LIST).await.body;
+    let sidebar = between(
+        &page,
+        r#"<nav class="sidebar" aria-label="Main">"#,
+        "</nav>",
+    );
+    assert!(
+        sidebar.contains(r#"<summary title="Settings">"#)
+            && sidebar.contains(r#"<span class="visually-hidden">Settings</span>"#),
+        "{sidebar}"
+    );
+    assert!(
+        sidebar.contains(r#"<ul class="menu" aria-label="Settings"><li><a href="/settings/access/api-users">Access</a>"#),
+        "{sidebar}"
+    );
+    let tabs = between(&page, r#"<nav class="tabs" aria-label="Access">"#, "</nav>");
+    assert!(
+        tabs.contains(r#"<a class="tab active" href="/settings/access/api-users" aria-current="page">API users</a>"#),
+        "{tabs}"
+    );
+    let signed_out = Browser::open().await.get("/sign-in").await.body;
+    assert!(!signed_out.contains("sidebar"), "no sidebar before sign-in");
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start} in {html}"));
+    let rest = &html[from..];
+    &rest[..rest.find(end).map_or(rest.len(), |at| at + end.len())]
 }
 
 #[tokio::test]
@@ -1024,4 +1093,354 @@ async fn forms_that_are_not_utf8_or_cannot_be_read_get_the_pages_error_page_and_
     assert_eq!(new_user.status, StatusCode::BAD_REQUEST);
     assert_security_headers(&new_user);
     assert_eq!(browser.app.stored_api_users().len(), 1);
+}
+
+/// The new-account-user form with `password` twice and the permission ticked or not.
+fn account_user_form<'a>(
+    csrf: &'a str,
+    email: &'a str,
+    password: &'a str,
+    confirm: &'a str,
+    can_manage: bool,
+) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("csrf", csrf),
+        ("email", email),
+        ("password", password),
+        ("confirm_password", confirm),
+    ];
+    if can_manage {
+        form.push(("can_manage_account", "true"));
+    }
+    form
+}
+
+#[tokio::test]
+async fn the_users_tab_adds_changes_unlocks_and_removes_account_users() {
+    let owner = Browser::owner().await;
+    let list = owner.get(USERS).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains(r#"aria-current="page">Users</a>"#));
+    assert!(list.body.contains(OWNER) && list.body.contains("Owner"));
+    assert!(
+        list.body.contains("<time"),
+        "the owner's last sign-in is shown"
+    );
+    let form = owner.get(NEW_ACCOUNT_USER).await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = csrf_of(&form.body);
+
+    let mismatch = owner
+        .post(
+            NEW_ACCOUNT_USER,
+            &account_user_form(&csrf, CLERK, CLERK_PASSWORD, "Other#1x", true),
+        )
+        .await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    assert!(
+        mismatch
+            .body
+            .contains(r#"<p class="error" id="confirm_password-error">"#)
+    );
+    assert!(mismatch.body.contains("ERROR_PASSWORDS_DO_NOT_MATCH"));
+    assert!(
+        mismatch.body.contains(&format!(r#"value="{CLERK}""#)),
+        "the email is kept"
+    );
+    assert!(
+        !mismatch.body.contains(CLERK_PASSWORD),
+        "passwords are not echoed"
+    );
+    let weak = owner
+        .post(
+            NEW_ACCOUNT_USER,
+            &account_user_form(&csrf, CLERK, "short", "short", false),
+        )
+        .await;
+    assert!(
+        weak.body.contains(r#"id="password-error""#) && weak.body.contains("ERROR_WEAK_PASSWORD")
+    );
+    let taken = owner
+        .post(
+            NEW_ACCOUNT_USER,
+            &account_user_form(&csrf, OWNER, CLERK_PASSWORD, CLERK_PASSWORD, false),
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(
+        taken.body.contains(r#"id="email-error""#)
+            && taken.body.contains("ERROR_INVALID_APIUSEREXISTS")
+    );
+    let mut odd = account_user_form(&csrf, CLERK, CLERK_PASSWORD, CLERK_PASSWORD, false);
+    odd.push(("can_manage_account", "yes"));
+    let odd = owner.post(NEW_ACCOUNT_USER, &odd).await;
+    assert_eq!(odd.status, StatusCode::BAD_REQUEST);
+    assert!(
+        odd.body.contains(r#"id="can_manage_account-error""#),
+        "{}",
+        odd.body
+    );
+    assert_eq!(
+        owner.stored_account_user(CLERK),
+        None,
+        "refusals add nobody"
+    );
+
+    let added = owner
+        .post(
+            NEW_ACCOUNT_USER,
+            &account_user_form(&csrf, CLERK, CLERK_PASSWORD, CLERK_PASSWORD, true),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert_eq!(added.header("location"), Some(USERS));
+    assert!(
+        owner
+            .get(USERS)
+            .await
+            .body
+            .contains(&format!("{CLERK} was added."))
+    );
+    let (_, can_manage, _, hash) = owner.stored_account_user(CLERK).unwrap();
+    assert!(can_manage && hash.starts_with("$2"));
+
+    let clerk = Browser::on_same_server(&owner);
+    assert_eq!(
+        clerk.sign_in(CLERK, CLERK_PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(clerk.get(LIST).await.status, StatusCode::OK);
+
+    let page = owner.account_user_page(CLERK);
+    let shown = owner.get(&page).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.body.contains("Remove user…") && shown.body.contains("checked"));
+    let taken_away = owner.post_form(&page, &csrf, &[]).await;
+    assert_eq!(taken_away.status, StatusCode::SEE_OTHER);
+    assert!(!owner.stored_account_user(CLERK).unwrap().1);
+    let refused = clerk.get(LIST).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused
+            .body
+            .contains("You need the “Can manage account” permission")
+    );
+
+    let password = format!("{page}/password");
+    let unmatched = owner
+        .post_form(
+            &password,
+            &csrf,
+            &[("password", NEW_PASSWORD), ("confirm_password", "x")],
+        )
+        .await;
+    assert_eq!(unmatched.status, StatusCode::BAD_REQUEST);
+    assert!(unmatched.body.contains("ERROR_PASSWORDS_DO_NOT_MATCH"));
+    assert_eq!(
+        owner.stored_account_user(CLERK).unwrap().3,
+        hash,
+        "nothing changed"
+    );
+    let set = owner
+        .post_form(
+            &password,
+            &csrf,
+            &[
+                ("password", NEW_PASSWORD),
+                ("confirm_password", NEW_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::SEE_OTHER);
+    let again = Browser::on_same_server(&owner);
+    assert_eq!(
+        again.sign_in(CLERK, NEW_PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    owner.sql("UPDATE account_users SET locked = 1 WHERE login = 'clerk@example.com'");
+    assert!(owner.get(&page).await.body.contains("Unlock"));
+    let unlocked = owner.post_form(&format!("{page}/unlock"), &csrf, &[]).await;
+    assert_eq!(unlocked.status, StatusCode::SEE_OTHER);
+    assert!(!owner.stored_account_user(CLERK).unwrap().2);
+
+    let confirm = owner.get(&format!("{page}/remove")).await;
+    assert_eq!(confirm.status, StatusCode::OK);
+    assert!(confirm.body.contains(&format!("Remove {CLERK}?")));
+    let removed = owner.post_form(&format!("{page}/remove"), &csrf, &[]).await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(owner.stored_account_user(CLERK), None);
+    assert!(
+        owner
+            .get(USERS)
+            .await
+            .body
+            .contains(&format!("{CLERK} was removed."))
+    );
+    let ended = clerk.get(USERS).await;
+    assert_eq!(
+        ended.header("location"),
+        Some("/sign-in"),
+        "their session ended"
+    );
+
+    let clerks: Vec<(String, String)> = owner
+        .audit_trail()
+        .into_iter()
+        .filter(|(_, target, _)| target == CLERK)
+        .map(|(action, _, protocol)| (action, protocol))
+        .collect();
+    let web = |action: &str| (action.to_owned(), "Web".to_owned());
+    assert_eq!(
+        clerks,
+        [
+            web("AccountUserAdded"),
+            web("AccountUserUpdated"),
+            web("AccountUserPasswordSet"),
+            web("AccountUserUnlocked"),
+            web("AccountUserRemoved"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn the_owner_keeps_the_permission_and_stays_and_nobody_removes_themselves() {
+    let owner = Browser::owner().await;
+    let csrf = csrf_of(&owner.get(USERS).await.body);
+    let page = owner.account_user_page(OWNER);
+    let shown = owner.get(&page).await.body;
+    assert!(shown.contains("The account owner cannot be removed."));
+    assert!(shown.contains("always has “Can manage account”"));
+    assert!(!shown.contains("Remove user…"));
+    let demoted = owner.post_form(&page, &csrf, &[]).await;
+    assert_eq!(demoted.status, StatusCode::BAD_REQUEST);
+    assert!(demoted.body.contains("ERROR_PARAMETER_INVALID"));
+    let removed = owner.post_form(&format!("{page}/remove"), &csrf, &[]).await;
+    assert_eq!(removed.status, StatusCode::BAD_REQUEST);
+    assert!(
+        removed
+            .body
+            .contains("The account owner cannot be removed.")
+    );
+    assert!(
+        owner.stored_account_user(OWNER).unwrap().1,
+        "the owner keeps it"
+    );
+
+    let manager = Browser::on_same_server(&owner);
+    manager
+        .sign_in_as_new_account_user(CLERK, CLERK_PASSWORD, true)
+        .await;
+    let own = manager.account_user_page(CLERK);
+    let manager_csrf = csrf_of(&manager.get(USERS).await.body);
+    assert!(
+        manager
+            .get(&own)
+            .await
+            .body
+            .contains("You cannot remove yourself")
+    );
+    let themselves = manager
+        .post_form(&format!("{own}/remove"), &manager_csrf, &[])
+        .await;
+    assert_eq!(themselves.status, StatusCode::BAD_REQUEST);
+    assert!(themselves.body.contains("ERROR_PARAMETER_INVALID"));
+    assert!(manager.stored_account_user(CLERK).is_some());
+    let owner_by_manager = manager
+        .post_form(&format!("{page}/remove"), &manager_csrf, &[])
+        .await;
+    assert_eq!(owner_by_manager.status, StatusCode::BAD_REQUEST);
+    assert!(owner.stored_account_user(OWNER).is_some());
+}
+
+#[tokio::test]
+async fn the_users_tab_needs_the_permission_the_sessions_token_and_a_user_of_this_account() {
+    let owner = Browser::owner().await;
+    owner
+        .app
+        .create_account("Other Co", "boss@other.example", "Chief#Key-73");
+    let stranger_page = owner.account_user_page("boss@other.example");
+    for path in [
+        stranger_page.clone(),
+        format!("{USERS}/x"),
+        format!("{stranger_page}/remove"),
+    ] {
+        let reply = owner.get(&path).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(reply.body.contains("ERROR_PARAMETER_INVALID"), "{path}");
+    }
+    let csrf = csrf_of(&owner.get(USERS).await.body);
+    let other = owner
+        .post_form(&format!("{stranger_page}/remove"), &csrf, &[])
+        .await;
+    assert_eq!(other.status, StatusCode::BAD_REQUEST);
+    assert!(owner.stored_account_user("boss@other.example").is_some());
+
+    let clerk = Browser::on_same_server(&owner);
+    clerk
+        .sign_in_as_new_account_user(CLERK, CLERK_PASSWORD, false)
+        .await;
+    let page = owner.account_user_page(CLERK);
+    for path in [
+        USERS.to_owned(),
+        NEW_ACCOUNT_USER.to_owned(),
+        page.clone(),
+        format!("{page}/remove"),
+    ] {
+        let reply = clerk.get(&path).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(
+            reply
+                .body
+                .contains("You need the “Can manage account” permission"),
+            "{path}"
+        );
+    }
+    let clerk_csrf = csrf_of(&clerk.get(USERS).await.body);
+    let promoted = clerk
+        .post_form(&page, &clerk_csrf, &[("can_manage_account", "true")])
+        .await;
+    assert_eq!(promoted.status, StatusCode::FORBIDDEN);
+    assert!(
+        !owner.stored_account_user(CLERK).unwrap().1,
+        "no promotion of oneself"
+    );
+
+    let before = owner.audit_trail().len();
+    for (path, form) in [
+        (
+            NEW_ACCOUNT_USER.to_owned(),
+            account_user_form(
+                "forged",
+                "x@example.com",
+                CLERK_PASSWORD,
+                CLERK_PASSWORD,
+                true,
+            ),
+        ),
+        (
+            page.clone(),
+            vec![("csrf", "forged"), ("can_manage_account", "true")],
+        ),
+        (
+            format!("{page}/password"),
+            vec![
+                ("csrf", "forged"),
+                ("password", NEW_PASSWORD),
+                ("confirm_password", NEW_PASSWORD),
+            ],
+        ),
+        (format!("{page}/unlock"), vec![("csrf", "forged")]),
+        (format!("{page}/remove"), vec![("csrf", "forged")]),
+    ] {
+        let reply = owner.post(&path, &form).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(reply.body.contains("This form was refused"), "{path}");
+    }
+    assert_eq!(
+        owner.audit_trail().len(),
+        before,
+        "forged forms change nothing"
+    );
+    assert!(owner.stored_account_user(CLERK).is_some());
 }

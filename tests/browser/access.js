@@ -112,17 +112,38 @@ async function main() {
       await screenshot(page, '01-sign-in');
     });
 
-    await step('the owner signs in and sees the API users tab', async () => {
+    await step('the owner signs in', async () => {
       await page.getByLabel('Email address').fill(owner);
       await page.getByLabel('Password').fill(ownerPassword);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL(`${base}/settings/access/api-users`);
-      await page.getByRole('link', { name: 'API users' }).waitFor();
+    });
+
+    await step('Settings at the bottom of the sidebar opens a menu; Access opens the Access page', async () => {
+      // The icon is a `summary`: Chromium announces it as a button, expanded or collapsed.
+      const settings = page.getByRole('navigation', { name: 'Main' }).getByTitle('Settings');
+      const menu = page.getByRole('list', { name: 'Settings' });
+      const expanded = () => settings.evaluate((summary) => summary.parentElement.open);
+      check(!(await menu.isVisible()) && !(await expanded()), 'the menu starts closed');
+      await settings.click();
+      await menu.waitFor();
+      check(await expanded(), 'the menu is expanded');
+      await screenshot(page, '02-settings-menu');
+      await menu.getByRole('link', { name: 'Access' }).click();
+      await page.getByRole('heading', { name: 'Access', level: 1 }).waitFor();
+    });
+
+    await step('the API users tab shows the endpoints to connect an integration', async () => {
+      const tabs = page.getByRole('navigation', { name: 'Access' });
+      await tabs.getByRole('link', { name: 'API users' }).click();
+      await page.waitForURL(`${base}/settings/access/api-users`);
+      const current = await tabs.locator('[aria-current="page"]').innerText();
+      check(current.trim() === 'API users', `current tab: ${current}`);
       endpoint = (await page.locator('#api-endpoint').innerText()).trim();
       const wsdl = (await page.locator('#wsdl-address').innerText()).trim();
       check(endpoint === `${base}/v2/`, `endpoint shown: ${endpoint}`);
       check(wsdl === `${base}/v2/Api.svc?wsdl`, `WSDL shown: ${wsdl}`);
-      await screenshot(page, '02-api-users-empty');
+      await screenshot(page, '03-api-users-empty');
     });
 
     await step('New user offers a generated email with Status on Enabled', async () => {
@@ -131,14 +152,14 @@ async function main() {
       email = await page.getByLabel('Email address').inputValue();
       check(/^apiuser-[0-9a-f]{12}@apiconnector\.com$/.test(email), `offered ${email}`);
       check(await page.getByLabel('Enabled').isChecked(), 'Enabled is selected');
-      await screenshot(page, '03-new-user');
+      await screenshot(page, '04-new-user');
     });
 
     await step('Save adds the user to the list', async () => {
       await page.getByLabel('Description').fill(description);
       await page.getByLabel('Password', { exact: true }).fill(apiPassword);
       await page.getByLabel('Confirm password').fill(apiPassword);
-      await screenshot(page, '04-new-user-filled');
+      await screenshot(page, '05-new-user-filled');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.waitForURL(`${base}/settings/access/api-users`);
       await page.getByRole('status').filter({ hasText: 'was added' }).waitFor();
@@ -148,7 +169,7 @@ async function main() {
       check(listed === email, `listed ${listed}, generated ${email}`);
       check((await row.innerText()).includes('Enabled'), 'listed as Enabled');
       email = listed;
-      await screenshot(page, '05-api-users-list');
+      await screenshot(page, '06-api-users-list');
     });
 
     await step('the new API user calls REST account-info with the email from the page', async () => {
@@ -167,13 +188,13 @@ async function main() {
       await page.getByRole('link', { name: email }).click();
       await page.getByRole('heading', { name: 'Details' }).waitFor();
       await page.getByLabel('Disabled').check();
-      await screenshot(page, '06-edit-disabled');
+      await screenshot(page, '07-edit-disabled');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.waitForURL(`${base}/settings/access/api-users`);
       await page.getByRole('status').filter({ hasText: 'were saved' }).waitFor();
       const row = page.locator('table.users tbody tr').filter({ hasText: email });
       check((await row.innerText()).includes('Disabled'), 'listed as Disabled');
-      await screenshot(page, '07-api-users-disabled');
+      await screenshot(page, '08-api-users-disabled');
     });
 
     await step('the disabled user is refused with 401 ERROR_INVALID_LOGIN', async () => {
@@ -191,7 +212,7 @@ async function main() {
       check(!(await header.isVisible()), 'the table header is hidden at phone width');
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       check(width <= 390, `no sideways scrolling: the page is ${width}px wide`);
-      await screenshot(page, '08-phone-api-users');
+      await screenshot(page, '09-phone-api-users');
       await page.setViewportSize({ width: 1280, height: 800 });
     });
 
@@ -200,7 +221,7 @@ async function main() {
       await page.getByText('You are signed out.').waitFor();
       await page.goto(`${base}/settings/access/api-users`);
       check(new URL(page.url()).pathname === '/sign-in', `after sign-out: ${page.url()}`);
-      await screenshot(page, '09-signed-out');
+      await screenshot(page, '99-signed-out');
     });
 
     await step('nothing was fetched from elsewhere and no console error (CSP) occurred', async () => {

@@ -63,3 +63,107 @@ pub fn a_lock_holds_until_an_unlock_which_forgets_the_failures(store: &dyn Store
             .unwrap()
     );
 }
+
+pub fn account_users_are_listed_changed_and_removed_with_their_events(store: &dyn Store) {
+    let acme = account(store, "owner@example.com");
+    let other = account(store, "boss@other.example");
+    let clerk = NewAccountUser {
+        account: acme,
+        login: login("clerk@example.com"),
+        password_hash: PasswordHash("$2b$04$old".into()),
+        can_manage_account: false,
+    };
+    store.add_account_user(&clerk, &audit()).unwrap();
+    let users = store.account_users(acme).unwrap();
+    let logins: Vec<&str> = users.iter().map(|u| u.login.as_str()).collect();
+    assert_eq!(logins, ["owner@example.com", "clerk@example.com"]);
+    assert!(users[0].is_owner && users[0].can_manage_account);
+    let added = users[1].clone();
+    assert!(!added.is_owner && !added.can_manage_account && !added.locked);
+    assert_eq!(added.last_sign_in, None);
+    assert_eq!(
+        store.account_user(acme, added.id).unwrap(),
+        Some(added.clone())
+    );
+    assert_eq!(store.account_user(other, added.id).unwrap(), None);
+    assert_eq!(
+        store
+            .account_user_by_login(&login("CLERK@example.com"))
+            .unwrap(),
+        Some(added.clone())
+    );
+
+    assert!(
+        !store
+            .set_can_manage_account(other, added.id, true, &audit())
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_can_manage_account(acme, added.id, true, &audit())
+            .unwrap()
+    );
+    assert!(
+        store
+            .account_user(acme, added.id)
+            .unwrap()
+            .unwrap()
+            .can_manage_account
+    );
+    let hash = PasswordHash("$2b$04$new".into());
+    assert!(
+        !store
+            .set_account_user_password(other, added.id, &hash, &audit())
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_account_user_password(acme, added.id, &hash, &audit())
+            .unwrap()
+    );
+    let stored = store.credential(&added.login).unwrap().unwrap();
+    assert_eq!(stored.password_hash, hash);
+
+    assert!(
+        !store
+            .remove_account_user(other, added.id, &audit())
+            .unwrap()
+    );
+    assert!(store.remove_account_user(acme, added.id, &audit()).unwrap());
+    assert_eq!(store.account_user(acme, added.id).unwrap(), None);
+    assert!(store.credential(&added.login).unwrap().is_none());
+    store.add_account_user(&clerk, &audit()).unwrap();
+
+    let events = store
+        .list_audit_events(acme, Paging::parse(None, None).unwrap())
+        .unwrap();
+    type Recorded<'a> = (AuditAction, &'a str, Vec<(String, String)>);
+    let trail: Vec<Recorded> = events
+        .iter()
+        .take(4)
+        .map(|e| (e.action, e.target.as_str(), e.changes.clone()))
+        .collect();
+    let changed = vec![("canManageAccount".to_owned(), "true".to_owned())];
+    let added_again = vec![("canManageAccount".to_owned(), "false".to_owned())];
+    assert_eq!(
+        trail,
+        [
+            (
+                AuditAction::AccountUserAdded,
+                "clerk@example.com",
+                added_again
+            ),
+            (AuditAction::AccountUserRemoved, "clerk@example.com", vec![]),
+            (
+                AuditAction::AccountUserPasswordSet,
+                "clerk@example.com",
+                vec![]
+            ),
+            (
+                AuditAction::AccountUserUpdated,
+                "clerk@example.com",
+                changed
+            ),
+        ]
+    );
+}

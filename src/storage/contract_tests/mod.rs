@@ -21,6 +21,7 @@ macro_rules! store_contract {
             accounts::a_store_that_opened_answers_a_ping,
             accounts::a_login_is_unique_across_account_users_and_api_users,
             accounts::a_lock_holds_until_an_unlock_which_forgets_the_failures,
+            accounts::account_users_are_listed_changed_and_removed_with_their_events,
             api_users::another_accounts_api_user_is_not_found,
             api_users::last_used_only_moves_forward,
             api_users::a_deleted_id_is_never_handed_out_again,
@@ -35,6 +36,7 @@ macro_rules! store_contract {
             sessions::a_locked_account_users_sessions_open_nothing,
             sessions::a_flash_is_shown_once_and_deleted_sessions_are_gone,
             sessions::opening_a_session_drops_expired_ones_and_needs_an_account_user,
+            sessions::opening_a_session_records_the_sign_in_and_removal_ends_it,
         );
     };
     (@each $fresh:path; $($topic:ident :: $name:ident),* $(,)?) => {

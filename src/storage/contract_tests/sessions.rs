@@ -112,3 +112,32 @@ pub fn opening_a_session_drops_expired_ones_and_needs_an_account_user(store: &dy
     let stranger = store.insert_web_session(&session(6, "nobody@example.com", 300, 400));
     assert!(matches!(stranger, Err(Error::Unknown(_))));
 }
+
+pub fn opening_a_session_records_the_sign_in_and_removal_ends_it(store: &dyn Store) {
+    let account = account(store, "owner@example.com");
+    let clerk = NewAccountUser {
+        account,
+        login: login("clerk@example.com"),
+        password_hash: PasswordHash("$2b$04$hash".into()),
+        can_manage_account: true,
+    };
+    store.add_account_user(&clerk, &audit()).unwrap();
+    store
+        .insert_web_session(&session(3, "clerk@example.com", 100, 200))
+        .unwrap();
+    let user = store.account_user_by_login(&clerk.login).unwrap().unwrap();
+    assert_eq!(user.last_sign_in, Some(Timestamp(100)));
+    let owner = store.account_users(account).unwrap().remove(0);
+    assert_eq!(owner.last_sign_in, None, "only the one who signed in");
+    assert!(
+        store
+            .remove_account_user(account, user.id, &audit())
+            .unwrap()
+    );
+    let key = SessionKey([3; 32]);
+    let resumed = store.resume_web_session(&key, Timestamp(101), Timestamp(200));
+    assert!(
+        resumed.unwrap().is_none(),
+        "a removed user's session opens nothing"
+    );
+}

@@ -3,10 +3,34 @@
 use super::credentials::{claim_login, forget_login_attempts, hold_login};
 use super::{PostgresStore, corrupt, storage_error};
 use crate::domain::{
-    Account, AccountId, Audit, AuditAction, Login, NewAccount, NewAccountUser, Result, Timestamp,
+    Account, AccountId, AccountUser, AccountUserId, Audit, AuditAction, Login, NewAccount,
+    NewAccountUser, PasswordHash, Result, Timestamp,
 };
 use crate::storage::AccountStore;
 use crate::storage::audit::Event;
+use ::postgres::types::ToSql;
+use ::postgres::{Row, Transaction};
+
+/// The columns `account_user_from_row` reads, in its order.
+macro_rules! account_user_columns {
+    () => {
+        "SELECT id, account_id, login, is_owner, can_manage_account, locked, created, last_sign_in
+         FROM account_users "
+    };
+}
+
+fn account_user_from_row(row: &Row) -> Result<AccountUser> {
+    Ok(AccountUser {
+        id: AccountUserId(row.get(0)),
+        account: AccountId(row.get(1)),
+        login: Login::parse(row.get(2), "email").map_err(corrupt)?,
+        is_owner: row.get(3),
+        can_manage_account: row.get(4),
+        locked: row.get(5),
+        created: Timestamp(row.get(6)),
+        last_sign_in: row.get::<_, Option<i64>>(7).map(Timestamp),
+    })
+}
 
 impl AccountStore for PostgresStore {
     fn account(&self, id: AccountId) -> Result<Account> {
@@ -103,6 +127,140 @@ impl AccountStore for PostgresStore {
                 login.as_str(),
             );
             Ok((true, Some(event)))
+        })
+    }
+
+    fn account_users(&self, account: AccountId) -> Result<Vec<AccountUser>> {
+        self.run(|conn| {
+            conn.query(
+                concat!(
+                    account_user_columns!(),
+                    "WHERE account_id = $1 ORDER BY is_owner DESC, id"
+                ),
+                &[&account.0],
+            )
+            .map_err(storage_error)?
+            .iter()
+            .map(account_user_from_row)
+            .collect()
+        })
+    }
+
+    fn account_user(&self, account: AccountId, id: AccountUserId) -> Result<Option<AccountUser>> {
+        self.run(|conn| {
+            conn.query_opt(
+                concat!(account_user_columns!(), "WHERE id = $1 AND account_id = $2"),
+                &[&id.0, &account.0],
+            )
+            .map_err(storage_error)?
+            .as_ref()
+            .map(account_user_from_row)
+            .transpose()
+        })
+    }
+
+    fn account_user_by_login(&self, login: &Login) -> Result<Option<AccountUser>> {
+        self.run(|conn| {
+            conn.query_opt(
+                concat!(account_user_columns!(), "WHERE login = $1"),
+                &[&login.as_str()],
+            )
+            .map_err(storage_error)?
+            .as_ref()
+            .map(account_user_from_row)
+            .transpose()
+        })
+    }
+
+    fn set_can_manage_account(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        can_manage_account: bool,
+        audit: &Audit,
+    ) -> Result<bool> {
+        self.change_account_user(
+            audit,
+            (account, AuditAction::AccountUserUpdated),
+            "UPDATE account_users SET can_manage_account = $3
+             WHERE id = $1 AND account_id = $2 RETURNING login",
+            &[&id.0, &account.0, &can_manage_account],
+            |_, event| {
+                let changes = vec![("canManageAccount", can_manage_account.to_string())];
+                Ok(event.with_changes(changes))
+            },
+        )
+    }
+
+    fn set_account_user_password(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        hash: &PasswordHash,
+        audit: &Audit,
+    ) -> Result<bool> {
+        self.change_account_user(
+            audit,
+            (account, AuditAction::AccountUserPasswordSet),
+            "UPDATE account_users SET password_hash = $3
+             WHERE id = $1 AND account_id = $2 RETURNING login",
+            &[&id.0, &account.0, &hash.0],
+            |_, event| Ok(event),
+        )
+    }
+
+    fn remove_account_user(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        audit: &Audit,
+    ) -> Result<bool> {
+        // The login's row is held before the user's, as on every path that touches a login's
+        // failure budget, so that no two paths can deadlock.
+        self.write_audited(audit, |tx| {
+            let login: Option<String> = tx
+                .query_opt(
+                    "SELECT login FROM account_users WHERE id = $1 AND account_id = $2",
+                    &[&id.0, &account.0],
+                )
+                .map_err(storage_error)?
+                .map(|row| row.get(0));
+            let Some(login) = login else {
+                return Ok((false, None));
+            };
+            hold_login(tx, &login)?;
+            tx.execute("DELETE FROM account_users WHERE login = $1", &[&login])
+                .map_err(storage_error)?;
+            tx.execute("DELETE FROM logins WHERE login = $1", &[&login])
+                .map_err(storage_error)?;
+            let event = Event::new(account, AuditAction::AccountUserRemoved, &login);
+            Ok((true, Some(event)))
+        })
+    }
+}
+
+impl PostgresStore {
+    /// Runs `sql`, a change to one account user of `account` that returns their login, and
+    /// records it as `action` with what `finish` adds (which may also write more); `Ok(false)`
+    /// when no row matched.
+    fn change_account_user(
+        &self,
+        audit: &Audit,
+        (account, action): (AccountId, AuditAction),
+        sql: &str,
+        parameters: &[&(dyn ToSql + Sync)],
+        finish: impl FnOnce(&mut Transaction, Event) -> Result<Event>,
+    ) -> Result<bool> {
+        self.write_audited(audit, |tx| {
+            let login: Option<String> = tx
+                .query_opt(sql, parameters)
+                .map_err(storage_error)?
+                .map(|row| row.get(0));
+            let event = match login {
+                Some(login) => Some(finish(tx, Event::new(account, action, &login))?),
+                None => None,
+            };
+            Ok((event.is_some(), event))
         })
     }
 }

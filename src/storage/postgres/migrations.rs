@@ -5,7 +5,10 @@
 use ::postgres::Client;
 
 /// Numbered migrations; the n-th entry brings the schema to version n + 1. Append only.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub(super) const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_last_sign_in.sql"),
+];
 
 /// The advisory lock's key: "dualgate" in ASCII, read as a number.
 const MIGRATION_LOCK: i64 = 0x6475_616c_6761_7465;

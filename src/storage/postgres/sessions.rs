@@ -28,7 +28,13 @@ impl WebSessionStore for PostgresStore {
                     ],
                 )
                 .map_err(storage_error)?;
-            opened_for_an_account_user(inserted == 1)
+            opened_for_an_account_user(inserted == 1)?;
+            tx.execute(
+                "UPDATE account_users SET last_sign_in = $2 WHERE login = $1",
+                &[&new.login.as_str(), &new.created.seconds()],
+            )
+            .map_err(storage_error)?;
+            Ok(())
         })
     }
 

@@ -1,16 +1,65 @@
 //! Accounts and their account users.
 
 use super::credentials::{claim_login, forget_login_attempts};
-use super::{SqliteStore, cached_row, corrupt, storage_error};
+use super::{SqliteStore, cached_row, cached_rows, corrupt, storage_error};
 use crate::domain::{
-    Account, AccountId, Audit, AuditAction, Login, NewAccount, NewAccountUser, Result, Timestamp,
+    Account, AccountId, AccountUser, AccountUserId, Audit, AuditAction, Login, NewAccount,
+    NewAccountUser, PasswordHash, Result, Timestamp,
 };
 use crate::storage::AccountStore;
 use crate::storage::audit::Event;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Params, Row, Transaction, params};
+
+/// The columns `account_user_from_row` reads, in its order.
+macro_rules! account_user_columns {
+    () => {
+        "SELECT id, account_id, login, is_owner, can_manage_account, locked, created, last_sign_in
+         FROM account_users "
+    };
+}
+
+fn account_user_from_row(row: &Row) -> rusqlite::Result<AccountUser> {
+    let login: String = row.get(2)?;
+    Ok(AccountUser {
+        id: AccountUserId(row.get(0)?),
+        account: AccountId(row.get(1)?),
+        login: Login::parse(&login, "email").map_err(corrupt)?,
+        is_owner: row.get(3)?,
+        can_manage_account: row.get(4)?,
+        locked: row.get(5)?,
+        created: Timestamp(row.get(6)?),
+        last_sign_in: row.get::<_, Option<i64>>(7)?.map(Timestamp),
+    })
+}
 
 fn now() -> i64 {
     Timestamp::now().seconds()
+}
+
+impl SqliteStore {
+    /// Runs `sql`, a change to one account user of `account` that returns their login, and
+    /// records it as `action` with what `finish` adds (which may also write more); `Ok(false)`
+    /// when no row matched.
+    fn change_account_user(
+        &self,
+        audit: &Audit,
+        (account, action): (AccountId, AuditAction),
+        sql: &str,
+        parameters: impl Params,
+        finish: impl FnOnce(&Transaction, Event) -> Result<Event>,
+    ) -> Result<bool> {
+        self.write_audited(audit, |tx| {
+            let login: Option<String> = tx
+                .query_row(sql, parameters, |row| row.get(0))
+                .optional()
+                .map_err(storage_error)?;
+            let event = match login {
+                Some(login) => Some(finish(tx, Event::new(account, action, &login))?),
+                None => None,
+            };
+            Ok((event.is_some(), event))
+        })
+    }
 }
 
 impl AccountStore for SqliteStore {
@@ -115,5 +164,101 @@ impl AccountStore for SqliteStore {
             );
             Ok((true, Some(event)))
         })
+    }
+
+    fn account_users(&self, account: AccountId) -> Result<Vec<AccountUser>> {
+        self.read(|conn| {
+            cached_rows(
+                conn,
+                concat!(
+                    account_user_columns!(),
+                    "WHERE account_id = ?1 ORDER BY is_owner DESC, id"
+                ),
+                [account.0],
+                account_user_from_row,
+            )
+        })
+    }
+
+    fn account_user(&self, account: AccountId, id: AccountUserId) -> Result<Option<AccountUser>> {
+        self.read(|conn| {
+            cached_row(
+                conn,
+                concat!(account_user_columns!(), "WHERE id = ?1 AND account_id = ?2"),
+                [id.0, account.0],
+                account_user_from_row,
+            )
+            .optional()
+            .map_err(storage_error)
+        })
+    }
+
+    fn account_user_by_login(&self, login: &Login) -> Result<Option<AccountUser>> {
+        self.read(|conn| {
+            cached_row(
+                conn,
+                concat!(account_user_columns!(), "WHERE login = ?1"),
+                [login.as_str()],
+                account_user_from_row,
+            )
+            .optional()
+            .map_err(storage_error)
+        })
+    }
+
+    fn set_can_manage_account(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        can_manage_account: bool,
+        audit: &Audit,
+    ) -> Result<bool> {
+        self.change_account_user(
+            audit,
+            (account, AuditAction::AccountUserUpdated),
+            "UPDATE account_users SET can_manage_account = ?3
+             WHERE id = ?1 AND account_id = ?2 RETURNING login",
+            params![id.0, account.0, can_manage_account],
+            |_, event| {
+                let changes = vec![("canManageAccount", can_manage_account.to_string())];
+                Ok(event.with_changes(changes))
+            },
+        )
+    }
+
+    fn set_account_user_password(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        hash: &PasswordHash,
+        audit: &Audit,
+    ) -> Result<bool> {
+        self.change_account_user(
+            audit,
+            (account, AuditAction::AccountUserPasswordSet),
+            "UPDATE account_users SET password_hash = ?3
+             WHERE id = ?1 AND account_id = ?2 RETURNING login",
+            params![id.0, account.0, hash.0],
+            |_, event| Ok(event),
+        )
+    }
+
+    fn remove_account_user(
+        &self,
+        account: AccountId,
+        id: AccountUserId,
+        audit: &Audit,
+    ) -> Result<bool> {
+        self.change_account_user(
+            audit,
+            (account, AuditAction::AccountUserRemoved),
+            "DELETE FROM account_users WHERE id = ?1 AND account_id = ?2 RETURNING login",
+            params![id.0, account.0],
+            |tx, event| {
+                tx.execute("DELETE FROM logins WHERE login = ?1", [&event.target])
+                    .map_err(storage_error)?;
+                Ok(event)
+            },
+        )
     }
 }

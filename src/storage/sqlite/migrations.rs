@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_lockout_and_audit.sql"),
     include_str!("migrations/0003_web_sessions.sql"),
     include_str!("migrations/0004_login_attempts.sql"),
+    include_str!("migrations/0005_last_sign_in.sql"),
 ];
 
 /// Applies the migrations this database has not seen yet, in one immediate transaction, so

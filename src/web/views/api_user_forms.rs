@@ -3,7 +3,7 @@
 use super::SignedInAs;
 use super::api_users::{status_badge, time};
 use super::form::{Input, csrf_field, form_error, input, status_choice};
-use super::layout::{access_header, page};
+use super::layout::{Tab, access_header, page};
 use crate::domain::{ApiUser, MAX_DESCRIPTION_CHARS};
 use crate::web::ACCESS_PAGE;
 use crate::web::fields::{Field, FormError};
@@ -38,7 +38,7 @@ fn description_input<'a>(value: &'a str) -> Input<'a> {
     }
 }
 
-fn password_inputs(error: Option<&FormError>) -> Markup {
+pub(super) fn password_inputs(error: Option<&FormError>) -> Markup {
     let password = Input {
         field: Some(Field::Password),
         hint: Some(PASSWORD_HINT),
@@ -51,6 +51,29 @@ fn password_inputs(error: Option<&FormError>) -> Markup {
     html! {
         (input(&password, error))
         (input(&confirmation, error))
+    }
+}
+
+/// The password form of the user at `url` (posted to `{url}/password`), under `hint`.
+pub(super) fn password_card(
+    url: &str,
+    hint: &str,
+    csrf: &str,
+    error: Option<&FormError>,
+) -> Markup {
+    html! {
+        section.card {
+            h2 { "Password" }
+            p.hint { (hint) }
+            (form_error(error))
+            form method="post" action=(format!("{url}/password")) {
+                (csrf_field(csrf))
+                (password_inputs(error))
+                div.actions {
+                    button.primary type="submit" { "Set password" }
+                }
+            }
+        }
     }
 }
 
@@ -71,7 +94,7 @@ pub fn new_user(view: &NewUserPage) -> Markup {
         "New API user",
         Some(view.who),
         html! {
-            (access_header(&[("New user", &new_user_url)]))
+            (access_header(Tab::ApiUsers, &[("New user", &new_user_url)]))
             section.card {
                 h2 { "New API user" }
                 (form_error(view.error))
@@ -109,7 +132,7 @@ pub fn edit(view: &EditPage) -> Markup {
         &login,
         Some(view.who),
         html! {
-            (access_header(&[(&login, &url)]))
+            (access_header(Tab::ApiUsers, &[(&login, &url)]))
             section.card {
                 h2.email { (login) }
                 dl.facts {
@@ -145,18 +168,7 @@ pub fn edit(view: &EditPage) -> Markup {
                     }
                 }
             }
-            section.card {
-                h2 { "Password" }
-                p.hint { "The new password takes effect on the user's next call." }
-                (form_error(view.password_error))
-                form method="post" action=(format!("{url}/password")) {
-                    (csrf_field(view.who.csrf))
-                    (password_inputs(view.password_error))
-                    div.actions {
-                        button.primary type="submit" { "Set password" }
-                    }
-                }
-            }
+            (password_card(&url, "The new password takes effect on the user's next call.", view.who.csrf, view.password_error))
             section.card.danger {
                 h2 { "Delete" }
                 p { "Integrations that use this API user stop working at once." }
@@ -173,7 +185,7 @@ pub fn confirm_delete(who: &SignedInAs, user: &ApiUser) -> Markup {
         "Delete API user",
         Some(who),
         html! {
-            (access_header(&[(&login, &url)]))
+            (access_header(Tab::ApiUsers, &[(&login, &url)]))
             section.card.danger {
                 h2 { "Delete " (login) "?" }
                 @if !user.description.as_str().is_empty() {

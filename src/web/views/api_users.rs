@@ -1,5 +1,5 @@
 use super::SignedInAs;
-use super::layout::{access_header, flash, page};
+use super::layout::{Tab, access_header, flash, page};
 use crate::domain::{ApiUser, Status, Timestamp};
 use crate::web::ACCESS_PAGE;
 use maud::{Markup, html};
@@ -21,7 +21,7 @@ pub fn list(view: &ListPage) -> Markup {
         "API users",
         Some(view.who),
         html! {
-            (access_header(&[]))
+            (access_header(Tab::ApiUsers, &[]))
             (flash(view.flash))
             (endpoints(view.public_url))
             div.toolbar {
@@ -65,16 +65,7 @@ fn endpoints(public_url: &str) -> Markup {
 fn table(users: &[ApiUser]) -> Markup {
     html! {
         table.users {
-            thead {
-                tr {
-                    th scope="col" { "Email" }
-                    th scope="col" { "Description" }
-                    th scope="col" { "Status" }
-                    th scope="col" { "Locked" }
-                    th scope="col" { "Created" }
-                    th scope="col" { "Last used" }
-                }
-            }
+            (table_head(&["Email", "Description", "Status", "Locked", "Created", "Last used"]))
             tbody {
                 @for user in users {
                     tr {
@@ -115,6 +106,17 @@ fn pager(view: &ListPage) -> Markup {
             }
             @if view.has_more {
                 a href=(format!("{ACCESS_PAGE}?skip={}", view.skip + view.page_size)) { "Next →" }
+            }
+        }
+    }
+}
+
+/// A list's column names (each cell repeats its own as `data-label` for phones).
+pub fn table_head(columns: &[&str]) -> Markup {
+    html! {
+        thead {
+            tr {
+                @for column in columns { th scope="col" { (column) } }
             }
         }
     }

@@ -101,10 +101,15 @@ pub fn status_choice(selected: &str, error: Option<&FormError>) -> Markup {
 /// An error that concerns no field, above the form.
 pub fn form_error(error: Option<&FormError>) -> Markup {
     html! {
-        @if let Some(error) = FormError::at(error, None) {
-            div.alert role="alert" {
-                (error.text) " " code { (error.code) }
-            }
+        @if let Some(error) = FormError::at(error, None) { (alert(error)) }
+    }
+}
+
+/// An error above a form, whatever field it concerns (for a form that shows no fields).
+pub fn alert(error: &FormError) -> Markup {
+    html! {
+        div.alert role="alert" {
+            (error.text) " " code { (error.code) }
         }
     }
 }
@@ -126,4 +131,25 @@ fn described_by(error: Option<&String>, hint: Option<&String>) -> Option<String>
         .map(String::as_str)
         .collect();
     (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// The "Can manage account" checkbox, with its error next to it.
+pub fn permission_checkbox(checked: bool, error: Option<&FormError>) -> Markup {
+    let error = FormError::at(error, Some(Field::CanManageAccount));
+    let error_id = "can_manage_account-error".to_owned();
+    let hint_id = "can_manage_account-hint".to_owned();
+    html! {
+        div.field.invalid[error.is_some()] id="field-can_manage_account" {
+            label.choice {
+                input #can_manage_account type="checkbox" name="can_manage_account" value="true"
+                    checked[checked]
+                    aria-describedby=[described_by(error.map(|_| &error_id), Some(&hint_id))];
+                " Can manage account"
+            }
+            (error_text(error, &error_id))
+            p.hint id=(hint_id) {
+                "Lets this user manage API users and account users, and read the audit trail."
+            }
+        }
+    }
 }

@@ -6,6 +6,8 @@ mod form;
 mod layout;
 pub mod messages;
 pub mod sign_in;
+pub mod user_forms;
+pub mod users;
 
 /// The signed-in account user, as the top bar shows them (with the sign-out form).
 pub struct SignedInAs<'a> {
