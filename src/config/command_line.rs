@@ -1,18 +1,15 @@
 //! The command line: the commands and their own arguments.
 
 use super::{Settings, StoreSettings};
-use crate::domain::Error;
-use crate::domain::text::is_storable_text;
+use crate::domain::AccountName;
 use clap::{Parser, Subcommand};
 
-/// An account name as given on the command line: text both wire formats can carry, since it
-/// is returned as `Name` by account info. (Logins need no such parser: `Login` takes ASCII
-/// letters, digits and a few symbols only.)
+/// An account name as given on the command line, refused by the core's own rule before
+/// anything is read from standard input.
 pub(super) fn account_name(raw: &str) -> Result<String, String> {
-    match is_storable_text(raw) {
-        true => Ok(raw.to_owned()),
-        false => Err(Error::ParameterInvalid("name").to_string()),
-    }
+    AccountName::parse(raw)
+        .map(|name| name.as_str().to_owned())
+        .map_err(|error| error.to_string())
 }
 
 #[derive(Debug, Parser)]

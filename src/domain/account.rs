@@ -1,10 +1,34 @@
 use super::error::{Error, Result};
 use super::login::Login;
 use super::password::PasswordHash;
+use super::text::is_storable_text;
 use super::time::Timestamp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AccountId(pub i64);
+
+/// Longest account name, in characters.
+const MAX_ACCOUNT_NAME_CHARS: usize = 255;
+
+/// An account's name: 1 to 255 characters once trimmed, each one both wire formats can carry
+/// (account info returns it as `Name` over SOAP too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountName(String);
+
+impl AccountName {
+    pub fn parse(raw: &str) -> Result<AccountName> {
+        let name = raw.trim();
+        let fits = (1..=MAX_ACCOUNT_NAME_CHARS).contains(&name.chars().count());
+        match fits && is_storable_text(name) {
+            true => Ok(AccountName(name.to_owned())),
+            false => Err(Error::ParameterInvalid("name")),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// An account: the tenant that owns account users and API users.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,5 +158,18 @@ mod tests {
             user("clerk@example.com", false).check_permission_change(false),
             Ok(())
         );
+    }
+
+    #[test]
+    fn an_account_name_is_trimmed_bounded_and_storable() {
+        assert_eq!(AccountName::parse("  Acme ").unwrap().as_str(), "Acme");
+        for refused in ["", "   ", "Ac\u{1}me", &"x".repeat(256)] {
+            assert_eq!(
+                AccountName::parse(refused),
+                Err(Error::ParameterInvalid("name")),
+                "{refused:?}"
+            );
+        }
+        assert!(AccountName::parse(&"x".repeat(255)).is_ok());
     }
 }

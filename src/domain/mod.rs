@@ -16,7 +16,8 @@ pub mod text;
 pub mod time;
 
 pub use account::{
-    Account, AccountId, AccountUser, AccountUserId, NewAccount, NewAccountUser, Protected,
+    Account, AccountId, AccountName, AccountUser, AccountUserId, NewAccount, NewAccountUser,
+    Protected,
 };
 pub use api_user::{ApiUser, ApiUserChanges, ApiUserId, NewApiUser};
 pub use audit::{Audit, AuditAction, AuditEvent, Channel, Origin};

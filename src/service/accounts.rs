@@ -5,7 +5,7 @@
 use super::Gateway;
 use crate::domain::audit::CLI_ACTOR;
 use crate::domain::{
-    AccountId, Audit, AuditEvent, Error, Login, NewAccount, Origin, Paging, Password,
+    AccountId, AccountName, Audit, AuditEvent, Error, Login, NewAccount, Origin, Paging, Password,
     PasswordOwner, Result, Timestamp,
 };
 use base64::Engine;
@@ -26,19 +26,16 @@ pub fn create_account(
     owner_email: &str,
     owner_password: &str,
 ) -> Result<AccountId> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 255 {
-        return Err(Error::ParameterInvalid("name"));
-    }
+    let name = AccountName::parse(name)?;
     let login = Login::parse(owner_email, "email")?;
     let owner = PasswordOwner {
         login: &login,
-        account_name: name,
+        account_name: name.as_str(),
     };
     let password = Password::parse(owner_password, None, &owner)?;
     gateway.store.create_account(
         &NewAccount {
-            name: name.to_owned(),
+            name: name.as_str().to_owned(),
             owner_login: login,
             owner_password_hash: gateway.hasher.hash(&password)?,
         },
