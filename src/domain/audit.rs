@@ -3,6 +3,8 @@
 
 use super::account::AccountId;
 use super::api_user::{ApiUserChanges, NewApiUser};
+use super::error::{Error, Result};
+use super::login::Login;
 use super::time::Timestamp;
 
 /// The way a change reached the gateway.
@@ -162,9 +164,63 @@ pub struct AuditEvent {
     pub changes: Vec<(String, String)>,
 }
 
+/// A filter's value as typed, `None` when left empty.
+fn given(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|raw| !raw.is_empty())
+}
+
+/// Which events a reading of the trail keeps: those done to `target` (a login as recorded)
+/// and of `action`; `None` keeps every one. The default keeps the whole trail.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub target: Option<Login>,
+    pub action: Option<AuditAction>,
+}
+
+impl AuditFilter {
+    /// Parses the filter as it arrives on the wire: an empty value filters nothing; a target
+    /// is a login (`ParameterInvalid("target")` if not), an action one of `AuditAction`'s
+    /// names (`ParameterInvalid("action")` if not).
+    pub fn parse(target: Option<&str>, action: Option<&str>) -> Result<AuditFilter> {
+        let action = match given(action) {
+            None => None,
+            Some(raw) => Some(AuditAction::parse(raw).ok_or(Error::ParameterInvalid("action"))?),
+        };
+        Ok(AuditFilter {
+            target: given(target)
+                .map(|raw| Login::parse(raw, "target"))
+                .transpose()?,
+            action,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_ignores_empty_values_and_refuses_an_unknown_action() {
+        assert_eq!(
+            AuditFilter::parse(Some(" "), Some("")),
+            Ok(AuditFilter::default())
+        );
+        assert_eq!(
+            AuditFilter::parse(Some(" A@x.example "), Some("ApiUserCreated")),
+            Ok(AuditFilter {
+                target: Some(Login::parse("a@x.example", "target").unwrap()),
+                action: Some(AuditAction::ApiUserCreated),
+            })
+        );
+        assert_eq!(
+            AuditFilter::parse(None, Some("PasswordShown")),
+            Err(Error::ParameterInvalid("action"))
+        );
+        assert_eq!(
+            AuditFilter::parse(Some("shop"), None),
+            Err(Error::ParameterInvalid("target"))
+        );
+    }
 
     #[test]
     fn names_read_back_as_written() {

@@ -20,7 +20,7 @@ pub use account::{
     Protected,
 };
 pub use api_user::{ApiUser, ApiUserChanges, ApiUserId, NewApiUser};
-pub use audit::{Audit, AuditAction, AuditEvent, Channel, Origin};
+pub use audit::{Audit, AuditAction, AuditEvent, AuditFilter, Channel, Origin};
 pub use description::{Description, MAX_DESCRIPTION_CHARS};
 pub use error::{Blame, Error, Result};
 pub use login::Login;

@@ -7,7 +7,7 @@ use super::dto::{
 };
 use super::error::error_response;
 use super::json_body::{JsonLimits, parse_json};
-use crate::domain::{ApiUserId, Caller, Channel, Error, Result};
+use crate::domain::{ApiUserId, AuditFilter, Caller, Channel, Error, Result};
 use crate::http::{MediaType, basic_credentials, call_as, label_request, path_id, read_body};
 use crate::service::{
     self, ApiUserInput, Gateway, Operation, account_info::account_info,
@@ -153,7 +153,7 @@ pub async fn audit_events(request: HttpRequest, gateway: Data<Gateway>) -> HttpR
         move |gateway, caller| {
             let query = query?;
             let manager = caller.manager()?;
-            list_audit_events(gateway, &manager, query.paging()?)
+            list_audit_events(gateway, &manager, &AuditFilter::default(), query.paging()?)
         },
         |events| {
             HttpResponse::Ok().json(

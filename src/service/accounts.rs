@@ -5,8 +5,8 @@
 use super::Gateway;
 use crate::domain::audit::CLI_ACTOR;
 use crate::domain::{
-    AccountId, AccountName, Audit, AuditEvent, Error, Login, NewAccount, Origin, Paging, Password,
-    PasswordOwner, Result, Timestamp,
+    AccountId, AccountName, Audit, AuditEvent, AuditFilter, Error, Login, NewAccount, Origin,
+    Paging, Password, PasswordOwner, Result, Timestamp,
 };
 use base64::Engine;
 
@@ -53,7 +53,9 @@ pub fn audit_trail(
 ) -> Result<Vec<AuditEvent>> {
     let paging = Paging::parse(select, skip)?;
     let account = resolve_account(gateway, account)?;
-    gateway.store.list_audit_events(account, paging)
+    gateway
+        .store
+        .list_audit_events(account, &AuditFilter::default(), paging)
 }
 
 /// The account named, or the first one.

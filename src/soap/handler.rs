@@ -9,7 +9,7 @@ use super::fault::{envelope, fault};
 use super::namespaces::V2;
 use super::wsdl::ServedWsdl;
 use super::xml_tree::XmlLimits;
-use crate::domain::{ApiUserId, Caller, Channel, Error, Paging, Result};
+use crate::domain::{ApiUserId, AuditFilter, Caller, Channel, Error, Paging, Result};
 use crate::http::{
     MediaType, basic_credentials, call_as, error_headers, label_document, label_request,
     label_soap_version, read_body,
@@ -154,7 +154,8 @@ fn execute(gateway: &Gateway, caller: &Caller, request: Request) -> Result<Reply
         Request::GetAuditEvents { select, skip } => {
             let manager = caller.manager()?;
             let paging = Paging::parse(select.as_deref(), skip.as_deref())?;
-            Reply::AuditEvents(list_audit_events(gateway, &manager, paging)?)
+            let all = AuditFilter::default();
+            Reply::AuditEvents(list_audit_events(gateway, &manager, &all, paging)?)
         }
     })
 }

@@ -3,13 +3,18 @@
 
 use crate::domain::audit::{Change, changed_fields, created_fields};
 use crate::domain::{
-    AccountId, ApiUser, ApiUserChanges, AuditAction, AuditEvent, Channel, Error, NewAccount,
-    NewAccountUser, NewApiUser, Origin, Paging, Result, Timestamp,
+    AccountId, ApiUser, ApiUserChanges, AuditAction, AuditEvent, AuditFilter, Channel, Error,
+    Login, NewAccount, NewAccountUser, NewApiUser, Origin, Paging, Result, Timestamp,
 };
 
 pub trait AuditStore: Send + Sync {
-    /// An account's audit events, newest first.
-    fn list_audit_events(&self, account: AccountId, paging: Paging) -> Result<Vec<AuditEvent>>;
+    /// An account's audit events that `filter` keeps, newest first.
+    fn list_audit_events(
+        &self,
+        account: AccountId,
+        filter: &AuditFilter,
+        paging: Paging,
+    ) -> Result<Vec<AuditEvent>>;
 }
 
 /// What a change records beyond its `Audit`: the account, the action, the login it was done
@@ -92,6 +97,14 @@ pub(super) fn recorded<T, E: Into<Option<Event>>>(
 /// The audit columns, `id, account_id, at, actor, action, target, protocol, address, changes`.
 pub(super) const AUDIT_EVENT_COLUMNS: &str =
     "id, account_id, at, actor, action, target, protocol, address, changes";
+
+/// The filter's values as query parameters (`None`: any), shared by the backends' queries.
+pub(super) fn filter_params(filter: &AuditFilter) -> (Option<&str>, Option<&'static str>) {
+    (
+        filter.target.as_ref().map(Login::as_str),
+        filter.action.map(AuditAction::as_str),
+    )
+}
 
 /// An audit event's row as stored, before its names are read back.
 pub(super) struct AuditEventRow {

@@ -13,6 +13,7 @@ use super::views::api_user_forms::{
     EditPage, Entered, NewUserPage, confirm_delete, edit, new_user,
 };
 use super::views::api_users::{ListPage, list as list_page};
+use super::views::pager::Pages;
 use crate::domain::{ApiUser, Paging, Result, Status};
 use crate::http::path_id;
 use crate::service::{ApiUserInput, Gateway, Operation};
@@ -125,17 +126,14 @@ pub async fn list(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse 
             Ok((users, skip))
         },
         |who, flash, (mut users, skip): (Vec<ApiUser>, u32)| {
-            let has_more = users.len() > PAGE_SIZE as usize;
-            users.truncate(PAGE_SIZE as usize);
+            let pages = Pages::cut(&mut users, skip, PAGE_SIZE);
             html(
                 StatusCode::OK,
                 list_page(&ListPage {
                     who,
                     flash,
                     users: &users,
-                    skip,
-                    page_size: PAGE_SIZE,
-                    has_more,
+                    pages,
                     public_url: &public_url,
                 }),
             )

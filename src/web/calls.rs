@@ -3,16 +3,18 @@
 //! `note_call`.
 
 use super::cookies::Cookies;
-use crate::domain::{ApiUser, ApiUserId, Channel, Error, Login, Manager, Paging, Result};
+use crate::domain::{
+    ApiUser, ApiUserId, AuditEvent, AuditFilter, Channel, Error, Login, Manager, Paging, Result,
+};
 use crate::http::{blocking, label_request, note_call, origin};
 use crate::service::account_users::Admin;
 use crate::service::authenticate::Credentials;
 use crate::service::web_sessions::same_token;
 use crate::service::web_sessions::{self, Session};
 use crate::service::{
-    ApiUserInput, Gateway, Operation, create::create_api_user, delete::delete_api_user,
-    get::get_api_user, list::list_api_users, set_password::set_api_user_password,
-    unlock::unlock_api_user, update::update_api_user,
+    ApiUserInput, Gateway, Operation, audit_events::list_audit_events, create::create_api_user,
+    delete::delete_api_user, get::get_api_user, list::list_api_users,
+    set_password::set_api_user_password, unlock::unlock_api_user, update::update_api_user,
 };
 use actix_web::HttpRequest;
 use actix_web::web::Data;
@@ -128,6 +130,24 @@ impl Visit<'_> {
             ..Paging::parse(None, skip)?
         };
         list_api_users(self.gateway, &manager, paging)
+    }
+
+    /// A page of `select` audit events from `skip` that the filter (`target`, `action`) keeps,
+    /// all as the query gave them. The permission is checked before what was typed.
+    pub fn audit_trail(
+        &self,
+        target: Option<&str>,
+        action: Option<&str>,
+        select: u32,
+        skip: Option<&str>,
+    ) -> Result<Vec<AuditEvent>> {
+        let manager = self.manager()?;
+        let filter = AuditFilter::parse(target, action)?;
+        let paging = Paging {
+            select,
+            ..Paging::parse(None, skip)?
+        };
+        list_audit_events(self.gateway, &manager, &filter, paging)
     }
 
     pub fn get(&self, id: &str) -> Result<ApiUser> {

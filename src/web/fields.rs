@@ -10,6 +10,8 @@ pub enum Field {
     Password,
     ConfirmPassword,
     CanManageAccount,
+    Target,
+    Action,
 }
 
 /// A catalogue error as a form shows it: its text and code, next to the field it concerns, or
@@ -30,6 +32,8 @@ impl FormError {
             Error::WeakPassword(_) | Error::ParameterInvalid("password") => Some(Field::Password),
             Error::PasswordsDoNotMatch => Some(Field::ConfirmPassword),
             Error::ParameterInvalid("canManageAccount") => Some(Field::CanManageAccount),
+            Error::ParameterInvalid("target") => Some(Field::Target),
+            Error::ParameterInvalid("action") => Some(Field::Action),
             _ => None,
         };
         FormError::with_text(error, field, &message_text(error))
@@ -96,6 +100,10 @@ mod tests {
         assert_eq!(
             field(Error::PasswordsDoNotMatch),
             Some(Field::ConfirmPassword)
+        );
+        assert_eq!(
+            field(Error::ParameterInvalid("action")),
+            Some(Field::Action)
         );
         let limited = Error::ApiUsageExceeded {
             limit: 50,

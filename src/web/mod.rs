@@ -4,6 +4,7 @@
 
 mod api_users;
 mod assets;
+mod audit;
 mod calls;
 mod cookies;
 mod fields;
@@ -22,6 +23,8 @@ use actix_web::web::{self, get, post};
 const ACCESS_PAGE: &str = "/settings/access/api-users";
 /// Where the Users tab lives.
 const USERS_TAB: &str = "/settings/access/users";
+/// Where the Audit tab lives.
+const AUDIT_TAB: &str = "/settings/access/audit";
 
 /// Whether `path` is one of the page's (those `routes` registers), for answers given before
 /// routing.
@@ -85,6 +88,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
                         .route(get().to(users::confirm_remove_form))
                         .route(post().to(users::remove)),
                 )
+                .route("/audit", get().to(audit::trail))
                 .default_service(web::to(respond::page_not_found)),
         );
 }

@@ -1444,3 +1444,167 @@ async fn the_users_tab_needs_the_permission_the_sessions_token_and_a_user_of_thi
     );
     assert!(owner.stored_account_user(CLERK).is_some());
 }
+
+const AUDIT: &str = "/settings/access/audit";
+
+/// The Audit tab's rows, newest first, each as its HTML.
+fn audit_rows(html: &str) -> Vec<&str> {
+    between(html, "<tbody>", "</tbody>")
+        .split("<tr>")
+        .skip(1)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_audit_tab_shows_each_change_newest_first_with_who_when_how_and_what() {
+    let browser = Browser::owner().await;
+    let csrf = browser.csrf().await;
+    let saved = browser.add_through_form(&csrf, "Audited").await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let (_, by_rest) = browser.api_user("Over REST").await;
+
+    let page = browser.get(AUDIT).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains(r#"href="/settings/access/audit" aria-current="page">Audit"#)
+    );
+    let rows = audit_rows(&page.body);
+    assert_eq!(rows.len(), 3, "two creations and the account's own");
+    assert!(rows[0].contains("ApiUserCreated") && rows[0].contains(&by_rest));
+    assert!(rows[0].contains(">REST<") && rows[0].contains(OWNER));
+    assert!(rows[1].contains("ApiUserCreated") && rows[1].contains(">Web<"));
+    assert!(rows[1].contains("127.0.0.1"));
+    assert!(rows[1].contains("description</span> → Audited"));
+    assert!(rows[1].contains("<time datetime="));
+    assert!(rows[2].contains("AccountCreated"));
+    assert!(!page.body.contains(API_PASSWORD));
+    assert!(!page.body.contains("Older"), "one page");
+}
+
+#[tokio::test]
+async fn the_audit_tab_filters_by_target_and_action_and_says_when_nothing_matches() {
+    let browser = Browser::owner().await;
+    let (id, shop) = browser.api_user("Shop").await;
+    let (_, crm) = browser.api_user("CRM").await;
+    let csrf = browser.csrf().await;
+    let deleted = browser
+        .post_form(&format!("{LIST}/{id}/delete"), &csrf, &[])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+
+    let by_target = browser
+        .get(&format!("{AUDIT}?target={}&action=", shop.to_uppercase()))
+        .await;
+    assert_eq!(by_target.status, StatusCode::OK);
+    let rows = audit_rows(&by_target.body);
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].contains("ApiUserDeleted") && rows[1].contains("ApiUserCreated"));
+    assert!(!by_target.body.contains(&crm));
+    let typed = format!(r#"value="{}""#, shop.to_uppercase());
+    assert!(field(&by_target.body, "target").contains(&typed));
+    assert!(
+        by_target
+            .body
+            .contains(r#"href="/settings/access/audit">Clear"#)
+    );
+
+    let by_action = browser.get(&format!("{AUDIT}?action=ApiUserCreated")).await;
+    let rows = audit_rows(&by_action.body);
+    assert_eq!(rows.len(), 2);
+    assert!(rows[0].contains(&crm) && rows[1].contains(&shop));
+    assert!(
+        field(&by_action.body, "action")
+            .contains(r#"<option value="ApiUserCreated" selected>ApiUserCreated"#)
+    );
+
+    let both = browser
+        .get(&format!("{AUDIT}?target={crm}&action=ApiUserDeleted"))
+        .await;
+    assert_eq!(both.status, StatusCode::OK);
+    assert!(both.body.contains("No events match this filter."));
+    assert!(!both.body.contains("<tbody>"));
+}
+
+#[tokio::test]
+async fn an_unknown_action_a_target_that_is_no_login_or_a_negative_skip_is_refused() {
+    let browser = Browser::owner().await;
+    let unknown = browser.get(&format!("{AUDIT}?action=PasswordShown")).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let action = field(&unknown.body, "action");
+    assert!(action.contains(r#"id="action-error""#));
+    assert!(action.contains("ERROR_PARAMETER_INVALID"));
+    assert!(action.contains(r#"aria-invalid="true""#));
+    assert!(
+        !unknown.body.contains("<tbody>"),
+        "no events beside the error"
+    );
+
+    let not_a_login = browser.get(&format!("{AUDIT}?target=shop")).await;
+    assert_eq!(not_a_login.status, StatusCode::BAD_REQUEST);
+    let target = field(&not_a_login.body, "target");
+    assert!(target.contains(r#"id="target-error""#) && target.contains(r#"value="shop""#));
+
+    let negative = browser.get(&format!("{AUDIT}?skip=-1")).await;
+    assert_eq!(negative.status, StatusCode::BAD_REQUEST);
+    assert!(negative.body.contains(r#"role="alert""#));
+    assert!(negative.body.contains("ERROR_PARAMETER_INVALID"));
+}
+
+#[tokio::test]
+async fn the_audit_trail_is_paged_with_the_filter_kept() {
+    let browser = Browser::owner().await;
+    for n in 1..=23 {
+        browser.app.create_api_user(&format!("System {n:02}")).await;
+    }
+    let filtered = "action=ApiUserCreated";
+    let first = browser.get(&format!("{AUDIT}?{filtered}")).await;
+    let rows = audit_rows(&first.body);
+    assert_eq!(rows.len(), 20);
+    assert!(rows[0].contains("System 23") && rows[19].contains("System 04"));
+    assert!(first.body.contains("1–20"));
+    assert!(
+        first
+            .body
+            .contains(&format!(r#"href="{AUDIT}?{filtered}&amp;skip=20">Older"#))
+    );
+    assert!(!first.body.contains("Newer"));
+
+    let second = browser.get(&format!("{AUDIT}?{filtered}&skip=20")).await;
+    let rows = audit_rows(&second.body);
+    assert_eq!(rows.len(), 3);
+    assert!(rows[2].contains("System 01"), "no AccountCreated: filtered");
+    assert!(second.body.contains("21–23"));
+    assert!(
+        second
+            .body
+            .contains(&format!(r#"href="{AUDIT}?{filtered}&amp;skip=0">← Newer"#))
+    );
+    assert!(!second.body.contains("Older"));
+
+    let beyond = browser.get(&format!("{AUDIT}?skip=100")).await;
+    assert_eq!(beyond.status, StatusCode::OK);
+    assert!(beyond.body.contains("No older events"));
+}
+
+#[tokio::test]
+async fn the_audit_tab_needs_can_manage_account() {
+    let browser = Browser::open().await;
+    let signed_in = browser
+        .sign_in_as_new_account_user(CLERK, CLERK_PASSWORD, false)
+        .await;
+    assert_eq!(signed_in.status, StatusCode::SEE_OTHER);
+    for path in [AUDIT.to_owned(), format!("{AUDIT}?action=PasswordShown")] {
+        let page = browser.get(&path).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{path}");
+        assert!(
+            page.body
+                .contains("You need the “Can manage account” permission"),
+            "{path}"
+        );
+        assert!(!page.body.contains("AccountCreated"), "{path}");
+    }
+    let signed_out = Browser::on_same_server(&browser).get(AUDIT).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed_out.header("location"), Some("/sign-in"));
+}

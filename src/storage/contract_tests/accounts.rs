@@ -1,7 +1,7 @@
 //! Accounts, account users, and the one namespace of logins they share with API users.
 
-use super::{account, audit, lock, login, new_api_user};
-use crate::domain::{AuditAction, Error, NewAccountUser, Paging, PasswordHash};
+use super::{account, audit, lock, login, new_api_user, trail};
+use crate::domain::{AuditAction, AuditFilter, Error, NewAccountUser, PasswordHash};
 use crate::storage::Store;
 
 pub fn a_store_that_opened_answers_a_ping(store: &dyn Store) {
@@ -40,9 +40,7 @@ pub fn a_lock_holds_until_an_unlock_which_forgets_the_failures(store: &dyn Store
         .unwrap();
     assert!(lock(store, &user.login));
     assert!(!lock(store, &user.login), "locked once");
-    let events = store
-        .list_audit_events(acme, Paging::parse(None, None).unwrap())
-        .unwrap();
+    let events = trail(store, acme, &AuditFilter::default());
     let locks = events
         .iter()
         .filter(|e| e.action == AuditAction::ApiUserLocked);
@@ -134,9 +132,7 @@ pub fn account_users_are_listed_changed_and_removed_with_their_events(store: &dy
     assert!(store.credential(&added.login).unwrap().is_none());
     store.add_account_user(&clerk, &audit()).unwrap();
 
-    let events = store
-        .list_audit_events(acme, Paging::parse(None, None).unwrap())
-        .unwrap();
+    let events = trail(store, acme, &AuditFilter::default());
     type Recorded<'a> = (AuditAction, &'a str, Vec<(String, String)>);
     let trail: Vec<Recorded> = events
         .iter()

@@ -9,8 +9,8 @@ pub(crate) mod credentials;
 pub(crate) mod sessions;
 
 use crate::domain::{
-    AccountId, Audit, Channel, Description, Fingerprint, Login, NewAccount, NewApiUser, Origin,
-    PasswordHash, Status, Timestamp,
+    AccountId, Audit, AuditEvent, AuditFilter, Channel, Description, Fingerprint, Login,
+    NewAccount, NewApiUser, Origin, Paging, PasswordHash, Status, Timestamp,
 };
 use crate::storage::{Attempt, LockoutRule, Store};
 
@@ -26,6 +26,7 @@ macro_rules! store_contract {
             api_users::last_used_only_moves_forward,
             api_users::a_deleted_id_is_never_handed_out_again,
             audit::every_change_is_recorded_with_its_context_newest_first,
+            audit::a_filter_keeps_the_events_of_its_target_and_action_paged,
             credentials::slots_in_progress_and_failures_together_never_exceed_the_threshold,
             credentials::the_lockout_window_slides,
             credentials::the_same_wrong_password_counts_once,
@@ -62,6 +63,13 @@ fn audit() -> Audit {
         },
         at: Timestamp(T),
     }
+}
+
+/// The account's audit events that `filter` keeps, the first page of the largest size.
+fn trail(store: &dyn Store, account: AccountId, filter: &AuditFilter) -> Vec<AuditEvent> {
+    store
+        .list_audit_events(account, filter, Paging::parse(None, None).unwrap())
+        .unwrap()
 }
 
 fn login(text: &str) -> Login {

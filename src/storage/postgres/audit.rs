@@ -2,9 +2,9 @@
 //! audited change) and the account's list.
 
 use super::{PostgresStore, corrupt, storage_error};
-use crate::domain::{AccountId, Audit, AuditEvent, Paging, Result};
+use crate::domain::{AccountId, Audit, AuditEvent, AuditFilter, Paging, Result};
 use crate::storage::AuditStore;
-use crate::storage::audit::{AUDIT_EVENT_COLUMNS, AuditEventRow, Event};
+use crate::storage::audit::{AUDIT_EVENT_COLUMNS, AuditEventRow, Event, filter_params};
 use ::postgres::{Row, Transaction};
 
 /// Writes one audit event.
@@ -45,15 +45,25 @@ fn audit_event_from_row(row: &Row) -> Result<AuditEvent> {
 }
 
 impl AuditStore for PostgresStore {
-    fn list_audit_events(&self, account: AccountId, paging: Paging) -> Result<Vec<AuditEvent>> {
+    fn list_audit_events(
+        &self,
+        account: AccountId,
+        filter: &AuditFilter,
+        paging: Paging,
+    ) -> Result<Vec<AuditEvent>> {
+        let (target, action) = filter_params(filter);
         self.run(|conn| {
             conn.query(
                 &format!(
                     "SELECT {AUDIT_EVENT_COLUMNS} FROM audit_events WHERE account_id = $1
-                     ORDER BY id DESC LIMIT $2 OFFSET $3"
+                     AND ($2::text IS NULL OR target = $2::text)
+                     AND ($3::text IS NULL OR action = $3::text)
+                     ORDER BY id DESC LIMIT $4 OFFSET $5"
                 ),
                 &[
                     &account.0,
+                    &target,
+                    &action,
                     &i64::from(paging.select),
                     &i64::from(paging.skip),
                 ],

@@ -2,9 +2,9 @@
 //! audited change) and the account's list.
 
 use super::{SqliteStore, cached_rows, corrupt, storage_error};
-use crate::domain::{AccountId, Audit, AuditEvent, Paging, Result};
+use crate::domain::{AccountId, Audit, AuditEvent, AuditFilter, Paging, Result};
 use crate::storage::AuditStore;
-use crate::storage::audit::{AUDIT_EVENT_COLUMNS, AuditEventRow, Event};
+use crate::storage::audit::{AUDIT_EVENT_COLUMNS, AuditEventRow, Event, filter_params};
 use rusqlite::{Row, Transaction, params};
 
 /// Writes one audit event; `changes` are kept in order as `[[field, value], …]`.
@@ -45,15 +45,22 @@ fn audit_event_from_row(row: &Row) -> rusqlite::Result<AuditEvent> {
 }
 
 impl AuditStore for SqliteStore {
-    fn list_audit_events(&self, account: AccountId, paging: Paging) -> Result<Vec<AuditEvent>> {
+    fn list_audit_events(
+        &self,
+        account: AccountId,
+        filter: &AuditFilter,
+        paging: Paging,
+    ) -> Result<Vec<AuditEvent>> {
+        let (target, action) = filter_params(filter);
         self.read(|conn| {
             cached_rows(
                 conn,
                 &format!(
                     "SELECT {AUDIT_EVENT_COLUMNS} FROM audit_events WHERE account_id = ?1
-                     ORDER BY id DESC LIMIT ?2 OFFSET ?3"
+                     AND (?2 IS NULL OR target = ?2) AND (?3 IS NULL OR action = ?3)
+                     ORDER BY id DESC LIMIT ?4 OFFSET ?5"
                 ),
-                params![account.0, paging.select, paging.skip],
+                params![account.0, target, action, paging.select, paging.skip],
                 audit_event_from_row,
             )
         })

@@ -1,5 +1,6 @@
 use super::SignedInAs;
 use super::layout::{Tab, access_header, flash, page};
+use super::pager::{PagerText, Pages, pager};
 use crate::domain::{ApiUser, Status, Timestamp};
 use crate::web::ACCESS_PAGE;
 use maud::{Markup, html};
@@ -9,9 +10,7 @@ pub struct ListPage<'a> {
     pub who: &'a SignedInAs<'a>,
     pub flash: Option<&'a str>,
     pub users: &'a [ApiUser],
-    pub skip: u32,
-    pub page_size: u32,
-    pub has_more: bool,
+    pub pages: Pages,
     /// The configured public URL, with its trailing `/`.
     pub public_url: &'a str,
 }
@@ -31,13 +30,11 @@ pub fn list(view: &ListPage) -> Markup {
                 }
                 a.button.primary href=(format!("{ACCESS_PAGE}/new")) { "New user" }
             }
-            @if view.users.is_empty() && view.skip == 0 {
+            @if view.users.is_empty() && view.pages.is_first() {
                 p.empty { "No API users yet." }
             } @else {
                 (table(view.users))
-                @if view.skip > 0 || view.has_more {
-                    (pager(view))
-                }
+                (pager(&view.pages, &PAGER_TEXT, |skip| format!("{ACCESS_PAGE}?skip={skip}")))
             }
         },
     )
@@ -91,25 +88,11 @@ fn table(users: &[ApiUser]) -> Markup {
     }
 }
 
-fn pager(view: &ListPage) -> Markup {
-    let first = view.skip + 1;
-    let last = view.skip + u32::try_from(view.users.len()).unwrap_or(u32::MAX);
-    html! {
-        nav.pager aria-label="Pages" {
-            @if view.skip > 0 {
-                a href=(format!("{ACCESS_PAGE}?skip={}", view.skip.saturating_sub(view.page_size))) {
-                    "← Previous"
-                }
-            }
-            span.range {
-                @if view.users.is_empty() { "No more API users" } @else { (first) "–" (last) }
-            }
-            @if view.has_more {
-                a href=(format!("{ACCESS_PAGE}?skip={}", view.skip + view.page_size)) { "Next →" }
-            }
-        }
-    }
-}
+const PAGER_TEXT: PagerText = PagerText {
+    previous: "← Previous",
+    next: "Next →",
+    past_the_end: "No more API users",
+};
 
 /// A list's column names (each cell repeats its own as `data-label` for phones).
 pub fn table_head(columns: &[&str]) -> Markup {

@@ -98,6 +98,33 @@ pub fn status_choice(selected: &str, error: Option<&FormError>) -> Markup {
     }
 }
 
+/// A drop-down list of `options` (value, label), `selected` chosen, with its error next to it.
+pub struct Select<'a> {
+    pub field: Field,
+    pub name: &'a str,
+    pub label: &'a str,
+    pub options: &'a [(&'a str, &'a str)],
+    pub selected: &'a str,
+}
+
+pub fn select(spec: &Select, error: Option<&FormError>) -> Markup {
+    let error = FormError::at(error, Some(spec.field));
+    let error_id = format!("{}-error", spec.name);
+    html! {
+        div.field.invalid[error.is_some()] id=(format!("field-{}", spec.name)) {
+            label for=(spec.name) { (spec.label) }
+            select id=(spec.name) name=(spec.name)
+                aria-invalid=[error.map(|_| "true")]
+                aria-describedby=[described_by(error.map(|_| &error_id), None)] {
+                @for (value, label) in spec.options {
+                    option value=(value) selected[*value == spec.selected] { (label) }
+                }
+            }
+            (error_text(error, &error_id))
+        }
+    }
+}
+
 /// An error that concerns no field, above the form.
 pub fn form_error(error: Option<&FormError>) -> Markup {
     html! {

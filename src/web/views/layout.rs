@@ -1,6 +1,6 @@
 use super::SignedInAs;
 use super::form::csrf_field;
-use crate::web::{ACCESS_PAGE, USERS_TAB};
+use crate::web::{ACCESS_PAGE, AUDIT_TAB, USERS_TAB};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 /// The tabs of the Access page, in the order shown.
@@ -8,15 +8,17 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 pub enum Tab {
     ApiUsers,
     Users,
+    Audit,
 }
 
 impl Tab {
-    const ALL: [Tab; 2] = [Tab::ApiUsers, Tab::Users];
+    const ALL: [Tab; 3] = [Tab::ApiUsers, Tab::Users, Tab::Audit];
 
     fn label(self) -> &'static str {
         match self {
             Tab::ApiUsers => "API users",
             Tab::Users => "Users",
+            Tab::Audit => "Audit",
         }
     }
 
@@ -24,6 +26,7 @@ impl Tab {
         match self {
             Tab::ApiUsers => ACCESS_PAGE,
             Tab::Users => USERS_TAB,
+            Tab::Audit => AUDIT_TAB,
         }
     }
 }

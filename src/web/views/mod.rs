@@ -2,9 +2,11 @@
 
 pub mod api_user_forms;
 pub mod api_users;
+pub mod audit;
 mod form;
 mod layout;
 pub mod messages;
+pub mod pager;
 pub mod sign_in;
 pub mod user_forms;
 pub mod users;
