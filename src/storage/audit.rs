@@ -41,6 +41,11 @@ impl Event {
         Event { changes, ..self }
     }
 
+    /// An account user's "Can manage account" set to `can_manage_account`.
+    pub fn with_can_manage_account(self, can_manage_account: bool) -> Event {
+        self.with_changes(vec![("canManageAccount", can_manage_account.to_string())])
+    }
+
     pub fn account_created(account: AccountId, new: &NewAccount) -> Event {
         Event::new(
             account,

@@ -219,10 +219,7 @@ impl AccountStore for SqliteStore {
             "UPDATE account_users SET can_manage_account = ?3
              WHERE id = ?1 AND account_id = ?2 RETURNING login",
             params![id.0, account.0, can_manage_account],
-            |_, event| {
-                let changes = vec![("canManageAccount", can_manage_account.to_string())];
-                Ok(event.with_changes(changes))
-            },
+            |_, event| Ok(event.with_can_manage_account(can_manage_account)),
         )
     }
 
