@@ -117,6 +117,7 @@ impl Application {
         let gateway = web::Data::new(gateway);
         let wsdl = web::Data::new(ServedWsdl::new(&public_url));
         let limits = settings.limits;
+        let trusted_proxies = settings.trusted_proxy.clone();
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let body_limits = limits.body();
@@ -141,6 +142,7 @@ impl Application {
                     .app_data(gateway.clone())
                     .app_data(wsdl.clone())
                     .app_data(body_limits)
+                    .app_data(trusted_proxies.clone())
                     .app_data(limits.xml())
                     .app_data(limits.json())
                     .configure(crate::web::routes)

@@ -6,6 +6,7 @@ use super::Limits;
 use super::command_line::account_name;
 use super::database_url::DatabaseUrl;
 use super::secret::Secret;
+use super::trusted_proxies::TrustedProxies;
 use crate::service::{CredentialCacheLimits, Protection};
 use clap::Args;
 use std::path::PathBuf;
@@ -34,6 +35,10 @@ pub struct Settings {
     /// Address to listen on.
     #[arg(long, env = "DUALGATE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Comma-separated CIDR ranges of the proxies in front (empty: none). Only a request whose
+    /// TCP peer is in one of them has its client address taken from `X-Forwarded-For`.
+    #[arg(long, env = "DUALGATE_TRUSTED_PROXY", default_value = "")]
+    pub trusted_proxy: TrustedProxies,
     /// Public base URL (default `http://<bind>/`): the WSDL's address and `ApiEndpoint`.
     #[arg(long, env = "DUALGATE_PUBLIC_URL")]
     pub public_url: Option<String>,

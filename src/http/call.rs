@@ -1,6 +1,7 @@
 //! The one call path of every adapter: the caller established on a blocking thread (bcrypt
 //! and the store never run on an actix worker), then one rule for what the log says of it.
 
+use super::client_address::client_address;
 use super::rate_limit_headers::remember_standing;
 use super::request_log::{channel, set_principal};
 use crate::domain::{Caller, Error, Origin, Result};
@@ -85,11 +86,10 @@ pub fn path_id(request: &HttpRequest) -> String {
         .to_owned()
 }
 
-/// Where a request comes from: the channel it was labelled with and the TCP peer's address (no
-/// forwarding header is trusted).
+/// Where a request comes from: the channel it was labelled with and the client's address.
 pub fn origin(request: &HttpRequest) -> Result<Origin> {
     Ok(Origin {
         channel: channel(request).ok_or_else(|| Error::unknown("the request has no channel"))?,
-        address: request.peer_addr().map(|address| address.ip().to_string()),
+        address: client_address(request).map(|address| address.to_string()),
     })
 }

@@ -1,9 +1,10 @@
 //! What the adapters share about HTTP: bounded body reading, the one call path (a use case
-//! run as the authenticated caller), the status of a catalogue error, and the per-request log
-//! line.
+//! run as the authenticated caller), the client's address, the status of a catalogue error,
+//! and the per-request log line.
 
 mod body;
 mod call;
+mod client_address;
 mod head;
 mod media_type;
 mod rate_limit_headers;

@@ -1,5 +1,6 @@
 //! One structured line per request: the label handlers give it, and who the call ran as.
 
+use super::client_address::client_address;
 use crate::domain::Channel;
 use crate::service::Operation;
 use actix_web::body::MessageBody;
@@ -76,7 +77,7 @@ pub(super) fn set_principal(request: &HttpRequest, login: &str) {
     label(request, |label| label.principal = Some(login.to_owned()));
 }
 
-/// One structured line per request (never a password or an `Authorization` header), and
+/// One structured line per request, with the client's address (never a password or an `Authorization` header), and
 /// `Connection: close` echoed: some clients reuse a socket they asked to close.
 pub async fn log_requests(
     request: ServiceRequest,
@@ -85,6 +86,7 @@ pub async fn log_requests(
     let started = Instant::now();
     let method = request.method().to_string();
     let path = request.path().to_owned();
+    let client = client_address(request.request()).map(|address| address.to_string());
     let wants_close = request
         .headers()
         .get(CONNECTION)
@@ -106,6 +108,7 @@ pub async fn log_requests(
     tracing::info!(
         method,
         path,
+        client,
         protocol = label.protocol(),
         operation = label.operation,
         status = response.status().as_u16(),

@@ -1,9 +1,11 @@
 //! The gateway on PostgreSQL: the real server on a fresh database of the test cluster, the
-//! lifecycle over REST and SOAP, and two instances sharing one database.
+//! lifecycle over REST and SOAP, two instances sharing one database, and a database that goes
+//! away and comes back.
 
 use crate::helpers::*;
-use crate::test_cluster::fresh_database_url;
+use crate::test_cluster::{Cluster, fresh_database_url};
 use crate::xml::body_payload;
+use crate::xml::fault_code;
 use dualgate::config::{DatabaseUrl, StoreSettings};
 use dualgate::service::account_users::{Admin, NewUserInput, add_account_user};
 use dualgate::startup::{on_a_blocking_thread, open_operator_gateway};
@@ -184,4 +186,54 @@ async fn two_instances_on_one_database_share_users_lockout_and_operator_changes(
         StatusCode::OK,
         "an operator's change reaches every instance"
     );
+}
+
+#[tokio::test]
+async fn health_and_writes_are_503_while_the_database_is_down_and_recover_when_it_returns() {
+    let cluster = Cluster::start();
+    let app = spawn_on(&cluster.fresh_database_url()).await;
+    let before = app.create_api_user("before the outage").await;
+    let health = app.rest(Method::GET, "/health", None, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+
+    cluster.stop();
+    let health = app.rest(Method::GET, "/health", None, None).await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.json(), serde_json::json!({"status": "unavailable"}));
+    let rest_write = app
+        .rest(
+            Method::POST,
+            "/v2/api-users",
+            OWNER_AUTH,
+            Some(serde_json::json!({
+                "description": "during",
+                "password": API_PASSWORD,
+                "confirmPassword": API_PASSWORD
+            })),
+        )
+        .await;
+    assert_eq!(rest_write.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(rest_write.error_code(), "ERROR_UNKNOWN");
+    let soap_write = app
+        .soap(
+            Soap::V12,
+            OWNER_AUTH,
+            &id_payload("DeleteApiUser", &before["id"].to_string()),
+        )
+        .await;
+    assert_eq!(fault_code(&soap_write.body), "s:Receiver");
+    assert_eq!(soap_write.error_code(), "ERROR_UNKNOWN");
+
+    cluster.start_again();
+    let health = app.rest(Method::GET, "/health", None, None).await;
+    assert_eq!(health.status, StatusCode::OK, "recovered without a restart");
+    app.create_api_user("after the outage").await;
+    let listed = app.owner_get("/v2/api-users").await.json();
+    let descriptions: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|user| user["description"].as_str().unwrap())
+        .collect();
+    assert_eq!(descriptions, ["before the outage", "after the outage"]);
 }

@@ -25,7 +25,12 @@ pub struct Server {
 impl Server {
     /// Starts `dualgate serve` on `db` and waits for its "listening" log line.
     pub fn start(db: &Path) -> Server {
-        let mut server = Server::spawn(db);
+        Server::start_with(db, &[])
+    }
+
+    /// Starts `dualgate serve` on `db` with `flags` and waits for its "listening" log line.
+    pub fn start_with(db: &Path, flags: &[&str]) -> Server {
+        let mut server = Server::spawn_with(db, flags);
         let listening =
             server.wait_for_log(|log| log["fields"]["message"] == "dualgate is listening");
         server.port = listening["fields"]["port"].as_u64().unwrap() as u16;
@@ -34,8 +39,14 @@ impl Server {
 
     /// Runs `dualgate serve` on `db`, waiting for nothing.
     pub fn spawn(db: &Path) -> Server {
+        Server::spawn_with(db, &[])
+    }
+
+    /// Runs `dualgate serve` on `db` with `flags`, waiting for nothing.
+    pub fn spawn_with(db: &Path, flags: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dualgate"))
             .arg("serve")
+            .args(flags)
             .env("DUALGATE_DB", db)
             .env("DUALGATE_BCRYPT_COST", "4")
             .env("DUALGATE_BIND", "127.0.0.1:0")

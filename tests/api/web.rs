@@ -211,7 +211,7 @@ async fn reply(response: reqwest::Response) -> Reply {
 }
 
 /// The value of the first `csrf` hidden field of a page.
-fn csrf_of(html: &str) -> String {
+pub fn csrf_of(html: &str) -> String {
     let marker = r#"name="csrf" value=""#;
     let start = html.find(marker).expect("a form with a CSRF token") + marker.len();
     html[start..].split('"').next().unwrap().to_owned()

@@ -191,6 +191,20 @@ mod tests {
     }
 
     #[test]
+    fn a_store_is_unavailable_while_its_database_is_down_and_recovers_when_it_returns() {
+        let cluster = test_cluster::Cluster::start();
+        let store = PostgresStore::open(&cluster.fresh_database_url()).unwrap();
+        assert!(store.ping().is_ok());
+        cluster.stop();
+        assert!(matches!(store.ping(), Err(Error::Unavailable(_))));
+        cluster.start_again();
+        assert!(
+            store.ping().is_ok(),
+            "the pool replaces the lost connections"
+        );
+    }
+
+    #[test]
     fn a_database_that_cannot_be_reached_is_unavailable() {
         let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = closed.local_addr().unwrap().port();
