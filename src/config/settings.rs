@@ -34,6 +34,10 @@ pub struct Settings {
     /// Address to listen on.
     #[arg(long, env = "DUALGATE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
+    /// Address of a second listener serving only `GET /metrics` (Prometheus text format);
+    /// unset, no metrics are kept. Keep it on loopback or a private network.
+    #[arg(long, env = "DUALGATE_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
     /// Public base URL (default `http://<bind>/`): the WSDL's address and `ApiEndpoint`.
     #[arg(long, env = "DUALGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
