@@ -17,16 +17,20 @@ use metrics::{
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
 use std::time::Duration;
 
+// Per request.
 const REQUESTS: &str = "dualgate_requests_total";
 const REQUEST_DURATION: &str = "dualgate_request_duration_seconds";
+// Authentication's refusals.
 const LOCKOUTS: &str = "dualgate_lockouts_total";
 const RATE_LIMITED: &str = "dualgate_rate_limit_refusals_total";
 const ADDRESS_REFUSED: &str = "dualgate_address_refusals_total";
+// What checking a password costs.
 const CACHE_HITS: &str = "dualgate_credential_cache_hits_total";
 const CACHE_MISSES: &str = "dualgate_credential_cache_misses_total";
 const BCRYPT_CHECKS: &str = "dualgate_bcrypt_checks_total";
 const BCRYPT_DECOYS: &str = "dualgate_bcrypt_decoys_total";
 const BCRYPT_WAITING: &str = "dualgate_bcrypt_waiting";
+// The store and the build.
 const POOL_OPEN: &str = "dualgate_storage_connections_open";
 const POOL_IN_USE: &str = "dualgate_storage_connections_in_use";
 const BUILD_INFO: &str = "dualgate_build_info";
