@@ -11,6 +11,7 @@ pub mod edge;
 #[cfg(test)]
 mod fuzzing;
 pub mod http;
+pub mod monitoring;
 pub mod rest;
 pub mod service;
 pub mod soap;

@@ -6,8 +6,9 @@ use crate::connection::{HeadClock, HeadTimedStream, pause_head_clock};
 use crate::domain::Error;
 use crate::edge::{expect_continue, give_bare_answers_a_body, refuse_declared_oversize};
 use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
+use crate::monitoring::{Metrics, metrics_app};
 use crate::service::accounts::{Bootstrap, bootstrap};
-use crate::service::{Gateway, GatewaySettings};
+use crate::service::{Gateway, GatewaySettings, Refusals};
 use crate::soap::ServedWsdl;
 use crate::storage;
 use crate::{rest, soap};
@@ -55,6 +56,7 @@ pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<
         calls_per_hour: UsageMeter::new(60),
         calls_per_minute: UsageMeter::new(1),
         failures: UsageMeter::new(60),
+        refusals: Refusals::default(),
         settings,
     })
 }
@@ -85,6 +87,7 @@ pub fn on_a_blocking_thread<T: Send>(work: impl FnOnce() -> T + Send) -> T {
 pub struct Application {
     server: Server,
     port: u16,
+    metrics_port: Option<u16>,
     bootstrap: Bootstrap,
 }
 
@@ -93,6 +96,11 @@ impl Application {
     /// the server; nothing is served until `run_until_stopped`.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let listener = TcpListener::bind(&settings.bind)?;
+        let metrics_listener = settings
+            .metrics_bind
+            .as_ref()
+            .map(TcpListener::bind)
+            .transpose()?;
         let bound = listener.local_addr()?;
         let public_url = settings.public_url_for(bound);
         let (gateway, bootstrap) = on_a_blocking_thread(|| {
@@ -121,7 +129,24 @@ impl Application {
         let document = rest::openapi::document();
         let allowed = rest::allowed_methods(&document);
         let body_limits = limits.body();
-        let builder = actix_server::Server::build();
+        let metrics = metrics_listener
+            .as_ref()
+            .map(|_| web::Data::new(Metrics::new()));
+        let mut builder = actix_server::Server::build();
+        let metrics_port = match (metrics_listener, &metrics) {
+            (Some(listener), Some(metrics)) => {
+                let port = listener.local_addr()?.port();
+                let (metrics, gateway) = (metrics.clone(), gateway.clone());
+                builder = builder.listen("dualgate-metrics", listener, move || {
+                    let app = metrics_app(metrics.clone(), gateway.clone());
+                    HttpService::build()
+                        .finish(map_config(app, |()| AppConfig::default()))
+                        .tcp()
+                })?;
+                Some(port)
+            }
+            _ => None,
+        };
         let shutting_down = builder.graceful_shutdown_signal();
         let server = builder
             .listen("dualgate", listener, move || {
@@ -140,6 +165,7 @@ impl Application {
                     .wrap(from_fn(log_requests))
                     .wrap(from_fn(pause_head_clock))
                     .app_data(gateway.clone())
+                    .app_data(metrics.clone())
                     .app_data(wsdl.clone())
                     .app_data(body_limits)
                     .app_data(trusted_proxies.clone())
@@ -188,12 +214,18 @@ impl Application {
         Ok(Application {
             server,
             port: bound.port(),
+            metrics_port,
             bootstrap,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The metrics listener's port, when `--metrics-bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
     }
 
     /// What first-start bootstrap did.

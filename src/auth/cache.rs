@@ -11,6 +11,7 @@ use crate::domain::{Error, PasswordHash, Result};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -29,6 +30,15 @@ pub struct CredentialCache {
     ttl: Duration,
     entries: Mutex<HashMap<Key, Entry>>,
     in_flight: Mutex<HashMap<Key, Arc<Flight>>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+/// Checks the cache answered, and checks that ran bcrypt: a figure for operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheCounts {
+    pub hits: u64,
+    pub misses: u64,
 }
 
 struct Entry {
@@ -71,6 +81,8 @@ impl CredentialCache {
             ttl,
             entries: Mutex::new(HashMap::new()),
             in_flight: Mutex::new(HashMap::new()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         })
     }
 
@@ -99,10 +111,10 @@ impl CredentialCache {
         verify: impl Fn() -> Result<bool>,
     ) -> Result<bool> {
         if self.capacity == 0 {
-            return verify();
+            return self.verify_missed(verify);
         }
         let key = self.key(scheme, login, password);
-        if self.recognises(&key, stored) {
+        if self.recognised(&key, stored) {
             return Ok(true);
         }
         let (flight, leads) = {
@@ -117,7 +129,7 @@ impl CredentialCache {
             }
         };
         if leads {
-            let verified = verify();
+            let verified = self.verify_missed(verify);
             if matches!(verified, Ok(true)) {
                 self.remember(key, stored);
             }
@@ -128,14 +140,35 @@ impl CredentialCache {
             flight.finish(matches!(verified, Ok(true)));
             return verified;
         }
-        if flight.wait() && self.recognises(&key, stored) {
+        if flight.wait() && self.recognised(&key, stored) {
             return Ok(true);
         }
-        let verified = verify();
+        let verified = self.verify_missed(verify);
         if matches!(verified, Ok(true)) {
             self.remember(key, stored);
         }
         verified
+    }
+
+    pub fn counts(&self) -> CacheCounts {
+        CacheCounts {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+        }
+    }
+
+    /// `recognises`, counted as a hit when it does.
+    fn recognised(&self, key: &Key, stored: &PasswordHash) -> bool {
+        let recognised = self.recognises(key, stored);
+        if recognised {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
+        recognised
+    }
+
+    fn verify_missed(&self, verify: impl Fn() -> Result<bool>) -> Result<bool> {
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        verify()
     }
 
     fn recognises(&self, key: &Key, stored: &PasswordHash) -> bool {

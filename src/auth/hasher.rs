@@ -118,6 +118,11 @@ impl PasswordHasher {
         }
     }
 
+    /// Verifications and hashes waiting for a permit now.
+    pub fn waiting(&self) -> u64 {
+        self.permits.waiting.load(Ordering::Relaxed)
+    }
+
     fn spend(&self, candidate: &str, cost: Option<u32>) {
         let _permit = self.permits.acquire();
         let cost = cost.unwrap_or(self.floor);
@@ -169,6 +174,8 @@ fn cost_of(hash: &PasswordHash) -> Option<u32> {
 struct Permits {
     available: Mutex<usize>,
     released: Condvar,
+    /// Threads waiting for a permit: the queue in front of bcrypt.
+    waiting: AtomicU64,
 }
 
 struct Permit<'a>(&'a Permits);
@@ -178,16 +185,21 @@ impl Permits {
         Permits {
             available: Mutex::new(count),
             released: Condvar::new(),
+            waiting: AtomicU64::new(0),
         }
     }
 
     fn acquire(&self) -> Permit<'_> {
         let mut available = self.available.lock().unwrap_or_else(|e| e.into_inner());
-        while *available == 0 {
-            available = self
-                .released
-                .wait(available)
-                .unwrap_or_else(|e| e.into_inner());
+        if *available == 0 {
+            self.waiting.fetch_add(1, Ordering::Relaxed);
+            while *available == 0 {
+                available = self
+                    .released
+                    .wait(available)
+                    .unwrap_or_else(|e| e.into_inner());
+            }
+            self.waiting.fetch_sub(1, Ordering::Relaxed);
         }
         *available -= 1;
         Permit(self)

@@ -9,7 +9,7 @@ mod hasher;
 mod tokens;
 mod usage;
 
-pub use cache::{CredentialCache, Scheme};
+pub use cache::{CacheCounts, CredentialCache, Scheme};
 pub use credentials::Credentials;
 pub use fingerprint::fingerprint;
 pub use hasher::{PasswordHasher, Spent};

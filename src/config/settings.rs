@@ -39,6 +39,10 @@ pub struct Settings {
     /// TCP peer is in one of them has its client address taken from `X-Forwarded-For`.
     #[arg(long, env = "DUALGATE_TRUSTED_PROXY", default_value = "")]
     pub trusted_proxy: TrustedProxies,
+    /// Address of a second listener serving only `GET /metrics` (Prometheus text format);
+    /// unset, no metrics are kept. Keep it on loopback or a private network.
+    #[arg(long, env = "DUALGATE_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
     /// Public base URL (default `http://<bind>/`): the WSDL's address and `ApiEndpoint`.
     #[arg(long, env = "DUALGATE_PUBLIC_URL")]
     pub public_url: Option<String>,

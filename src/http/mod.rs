@@ -16,7 +16,7 @@ pub use call::{basic_credentials, blocking, call_as, note_call, origin, path_id}
 pub use head::head_as_get;
 pub use media_type::MediaType;
 pub use rate_limit_headers::{error_headers, rate_limit_headers};
-pub use request_log::{label_document, label_request, label_soap_version, log_requests};
+pub use request_log::{answering, label_document, label_request, label_soap_version, log_requests};
 pub use status::status_of;
 
 /// The challenge on every 401: several clients send credentials only after seeing it.

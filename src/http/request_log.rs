@@ -1,14 +1,17 @@
-//! One structured line per request: the label handlers give it, and who the call ran as.
+//! One structured line per request: the label handlers give it, and who the call ran as; and
+//! the request's count and duration in the metrics, when they are on.
 
 use super::client_address::client_address;
-use crate::domain::Channel;
+use crate::domain::{Channel, Error};
+use crate::monitoring::{Metrics, RequestKind};
 use crate::service::Operation;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::ConnectionType;
 use actix_web::http::header::CONNECTION;
 use actix_web::middleware::Next;
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::web::Data;
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use std::time::Instant;
 
 /// What the log line says about a request beyond method, path and status: the channel it came
@@ -19,7 +22,9 @@ struct RequestLabel {
     channel: Option<Channel>,
     soap_version: Option<&'static str>,
     document: Option<&'static str>,
-    operation: Option<&'static str>,
+    operation: Option<Operation>,
+    /// What a document request served, in place of an operation.
+    served: Option<&'static str>,
     principal: Option<String>,
 }
 
@@ -36,6 +41,43 @@ impl RequestLabel {
             (None, None) => None,
         }
     }
+
+    /// The log's `operation`: the operation's name, what a document request served, or `-`.
+    fn operation(&self) -> &'static str {
+        self.operation
+            .map(Operation::name)
+            .or(self.served)
+            .unwrap_or("-")
+    }
+
+    /// The metrics' `operation` and `protocol` labels.
+    fn kind(&self, outcome: &'static str) -> RequestKind {
+        let protocol = match (self.channel, self.soap_version) {
+            (Some(Channel::Rest), _) => "rest",
+            (Some(Channel::Soap), Some(SOAP_12)) => "soap12",
+            (Some(Channel::Soap), _) => "soap11",
+            (Some(Channel::Web), _) => "web",
+            (Some(Channel::Cli) | None, _) => "none",
+        };
+        RequestKind {
+            operation: self.operation.map_or("none", Operation::name),
+            protocol,
+            outcome,
+        }
+    }
+}
+
+const SOAP_12: &str = "1.2";
+
+/// The catalogue code an error response answered, for the metrics' `outcome`.
+#[derive(Debug, Clone, Copy)]
+struct Outcome(&'static str);
+
+/// Marks `response` as answering `error`. A response left unmarked counts as `ok` below 400
+/// and as `HTTP_<status>` otherwise (a page that is not there, a forged form).
+pub fn answering(mut response: HttpResponse, error: &Error) -> HttpResponse {
+    response.extensions_mut().insert(Outcome(error.code()));
+    response
 }
 
 fn label<R>(request: &HttpRequest, change: impl FnOnce(&mut RequestLabel) -> R) -> R {
@@ -50,7 +92,7 @@ fn label<R>(request: &HttpRequest, change: impl FnOnce(&mut RequestLabel) -> R) 
 pub fn label_request(request: &HttpRequest, channel: Channel, operation: Option<Operation>) {
     label(request, |label| {
         label.channel = Some(channel);
-        label.operation = Some(operation.map_or("-", Operation::name));
+        label.operation = operation;
     });
 }
 
@@ -63,7 +105,7 @@ pub fn label_soap_version(request: &HttpRequest, version: &'static str) {
 pub fn label_document(request: &HttpRequest, document: &'static str, served: &'static str) {
     label(request, |label| {
         label.document = Some(document);
-        label.operation = Some(served);
+        label.served = Some(served);
     });
 }
 
@@ -105,16 +147,41 @@ pub async fn log_requests(
         .get::<RequestLabel>()
         .cloned()
         .unwrap_or_default();
+    let took = started.elapsed();
+    // The app holds the metrics as an `Option`: `None` when they are off.
+    let metrics = response.request().app_data::<Option<Data<Metrics>>>();
+    if let Some(metrics) = metrics.and_then(Option::as_ref) {
+        metrics.record_request(label.kind(outcome_of(&response)), took);
+    }
     tracing::info!(
         method,
         path,
         client,
         protocol = label.protocol(),
-        operation = label.operation,
+        operation = label.operation(),
         status = response.status().as_u16(),
-        duration_ms = started.elapsed().as_secs_f64() * 1000.0,
+        duration_ms = took.as_secs_f64() * 1000.0,
         principal = label.principal,
         "request"
     );
     Ok(response)
+}
+
+fn outcome_of<B>(response: &ServiceResponse<B>) -> &'static str {
+    let status = response.status();
+    match response.response().extensions().get::<Outcome>() {
+        Some(Outcome(code)) => code,
+        None if status.as_u16() < 400 => "ok",
+        None => unmarked_error(status.as_u16()),
+    }
+}
+
+/// `HTTP_<status>` for an error answer that names no catalogue code.
+fn unmarked_error(status: u16) -> &'static str {
+    match status {
+        403 => "HTTP_403",
+        404 => "HTTP_404",
+        405 => "HTTP_405",
+        _ => "HTTP_ERROR",
+    }
 }

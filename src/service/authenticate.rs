@@ -136,6 +136,7 @@ fn check_password(
                 .store
                 .count_failed_attempt(id, login, fingerprint, rule, &audit)?
             {
+                gateway.refusals.lockout();
                 tracing::warn!(
                     login = login.as_str(),
                     channel = origin.channel.as_str(),
@@ -202,9 +203,12 @@ fn admit_call(gateway: &Gateway, id: ApiUserId, tiered: bool, now: Timestamp) ->
             ROLLING_HOUR_SECONDS,
         )
     };
-    admitted.map_err(|refused| Error::ApiUsageExceeded {
-        limit: refused.limit,
-        retry_after_seconds: refused.reset_seconds,
+    admitted.map_err(|refused| {
+        gateway.refusals.rate_limited();
+        Error::ApiUsageExceeded {
+            limit: refused.limit,
+            retry_after_seconds: refused.reset_seconds,
+        }
     })
 }
 
@@ -219,6 +223,7 @@ fn address_blocked_for(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Op
 }
 
 fn address_refused(gateway: &Gateway, wait: u32) -> Error {
+    gateway.refusals.address_refused();
     Error::ApiUsageExceeded {
         limit: gateway.settings.protection.failed_logins_per_address,
         retry_after_seconds: wait,

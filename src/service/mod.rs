@@ -15,6 +15,7 @@ pub mod delete;
 pub mod get;
 pub mod list;
 pub mod operation;
+pub mod refusals;
 pub mod server_time;
 pub mod set_password;
 pub mod unlock;
@@ -27,6 +28,7 @@ use crate::storage::Store;
 use std::sync::Arc;
 
 pub use operation::Operation;
+pub use refusals::{RefusalCounts, Refusals};
 
 /// Everything the use cases share: the store, the hasher, the counters and the settings
 /// they obey.
@@ -41,6 +43,8 @@ pub struct Gateway {
     pub calls_per_minute: UsageMeter<ApiUserId>,
     /// Failed logins per client address.
     pub failures: UsageMeter<String>,
+    /// Lockouts and rate-limit refusals so far.
+    pub refusals: Refusals,
     pub settings: GatewaySettings,
 }
 

@@ -11,7 +11,7 @@ use super::wsdl::ServedWsdl;
 use super::xml_tree::XmlLimits;
 use crate::domain::{ApiUserId, AuditFilter, Caller, Channel, Error, Paging, Result};
 use crate::http::{
-    MediaType, basic_credentials, call_as, error_headers, label_document, label_request,
+    MediaType, answering, basic_credentials, call_as, error_headers, label_document, label_request,
     label_soap_version, read_body,
 };
 use crate::service::{
@@ -49,12 +49,17 @@ fn envelope_response(version: SoapVersion, status: StatusCode, body: String) -> 
 fn fault_response(version: SoapVersion, problem: &SoapProblem) -> HttpResponse {
     let (status, body) = fault(version, problem);
     let mut response = envelope_response(version, status, body);
-    if let SoapProblem::Catalogue(error) = problem {
-        for (name, value) in error_headers(error) {
-            response.headers_mut().insert(name, value);
+    match problem {
+        SoapProblem::Catalogue(error) => {
+            for (name, value) in error_headers(error) {
+                response.headers_mut().insert(name, value);
+            }
+            answering(response, error)
+        }
+        SoapProblem::VersionMismatch | SoapProblem::MustUnderstand { .. } => {
+            answering(response, &Error::MalformedRequest(String::new()))
         }
     }
-    response
 }
 
 /// SOAP 1.1 is `text/xml`, SOAP 1.2 `application/soap+xml`; anything else is refused.
@@ -243,8 +248,9 @@ pub async fn wsdl_or_hint(request: HttpRequest, wsdl: Data<ServedWsdl>) -> HttpR
 pub async fn method_not_allowed(request: HttpRequest) -> HttpResponse {
     label_soap(&request, SoapVersion::V11);
     let error = Error::MalformedRequest(format!("method {} is not allowed here", request.method()));
-    let (_, body) = fault(SoapVersion::V11, &error.into());
-    let mut response = envelope_response(SoapVersion::V11, StatusCode::METHOD_NOT_ALLOWED, body);
+    let (_, body) = fault(SoapVersion::V11, &error.clone().into());
+    let response = envelope_response(SoapVersion::V11, StatusCode::METHOD_NOT_ALLOWED, body);
+    let mut response = answering(response, &error);
     response.headers_mut().insert(
         ALLOW,
         actix_web::http::header::HeaderValue::from_static("GET, HEAD, POST"),

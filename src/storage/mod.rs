@@ -38,6 +38,24 @@ pub trait Store:
 {
     /// Whether the database answers: a cheap read, for `/health`.
     fn ping(&self) -> Result<()>;
+    /// The connection pool's use now, for the metrics.
+    fn pool_use(&self) -> PoolUse;
+}
+
+/// Connections the pool holds, and how many of them are lent out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolUse {
+    pub open: u32,
+    pub in_use: u32,
+}
+
+impl From<r2d2::State> for PoolUse {
+    fn from(state: r2d2::State) -> Self {
+        PoolUse {
+            open: state.connections,
+            in_use: state.connections - state.idle_connections,
+        }
+    }
 }
 
 /// Opens the store the settings name, its schema brought up to date: PostgreSQL when a

@@ -6,7 +6,7 @@ use super::fields::{FormError, is_page_error};
 use super::respond::{error_page, html, refused};
 use super::views::SignedInAs;
 use crate::domain::{Error, Result};
-use crate::http::status_of;
+use crate::http::{answering, status_of};
 use crate::service::{Gateway, Operation};
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse};
@@ -69,5 +69,5 @@ pub fn submit<S, T>(
 /// A form refused for `error`: the page `form` renders with the error shown, in the status
 /// the error calls for.
 pub fn refused_form(error: &Error, form: impl FnOnce(&FormError) -> maud::Markup) -> HttpResponse {
-    html(status_of(error), form(&FormError::new(error)))
+    answering(html(status_of(error), form(&FormError::new(error))), error)
 }

@@ -5,7 +5,7 @@ use super::calls::Refusal;
 use super::cookies::Cookies;
 use super::views::{self, SignedInAs};
 use crate::domain::Error;
-use crate::http::status_of;
+use crate::http::{answering, status_of};
 use crate::service::Gateway;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{
@@ -65,16 +65,22 @@ pub fn refused(refusal: Refusal, gateway: &Gateway) -> HttpResponse {
             .cookie(Cookies::for_gateway(gateway).session_removal())
             .finish(),
         Refusal::Forged => html(StatusCode::FORBIDDEN, views::messages::forged_form()),
-        Refusal::Failed(error) => html(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            views::messages::error(None, &error),
+        Refusal::Failed(error) => answering(
+            html(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                views::messages::error(None, &error),
+            ),
+            &error,
         ),
     }
 }
 
 /// A catalogue error refused before any session is read, as a page of its own.
 pub fn refusal(error: &Error) -> HttpResponse {
-    html(status_of(error), views::messages::error(None, error))
+    answering(
+        html(status_of(error), views::messages::error(None, error)),
+        error,
+    )
 }
 
 /// The page for an error that no form field shows: a missing permission, an API user that
@@ -84,5 +90,5 @@ pub fn error_page(error: &Error, who: &SignedInAs) -> HttpResponse {
         Error::PermissionDenied => views::messages::needs_manage_account(who),
         _ => views::messages::error(Some(who), error),
     };
-    html(status_of(error), page)
+    answering(html(status_of(error), page), error)
 }

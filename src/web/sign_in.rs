@@ -10,7 +10,7 @@ use super::page_form::PageForm;
 use super::respond::{html_builder, refused, see_other};
 use super::views::sign_in::{SignInPage, sign_in};
 use crate::domain::{Channel, Error};
-use crate::http::{error_headers, label_request, note_call, status_of};
+use crate::http::{answering, error_headers, label_request, note_call, status_of};
 use crate::service::authenticate::{Credentials, Scheme};
 use crate::service::web_sessions::{random_token, same_token};
 use crate::service::{Gateway, Operation};
@@ -102,7 +102,7 @@ pub async fn submit(
                     response.insert_header(header);
                 }
             }
-            response.body(page.into_string())
+            answering(response.body(page.into_string()), &error)
         }
     }
 }

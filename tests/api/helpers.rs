@@ -23,6 +23,8 @@ pub const TYPES_NS: &str = "http://apiconnector.com";
 
 pub struct TestApp {
     pub address: String,
+    /// The metrics listener's base URL, when `--metrics-bind` was given.
+    pub metrics_address: Option<String>,
     pub db: PathBuf,
     pub client: reqwest::Client,
     handle: actix_web::dev::ServerHandle,
@@ -102,10 +104,14 @@ pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
     };
     let application = Application::build(&settings).expect("the server starts");
     let address = format!("http://127.0.0.1:{}", application.port());
+    let metrics_address = application
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let handle = application.handle();
     tokio::spawn(application.run_until_stopped());
     TestApp {
         address,
+        metrics_address,
         db,
         client: reqwest::Client::new(),
         handle,

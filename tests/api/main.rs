@@ -11,6 +11,7 @@ mod durability;
 mod fixtures;
 mod helpers;
 mod hostile;
+mod metrics;
 mod openapi;
 mod parity;
 mod postgres;

@@ -16,8 +16,8 @@ mod sessions;
 #[cfg(test)]
 pub(crate) mod test_cluster;
 
-use super::Store;
 use super::audit::{Event, recorded};
+use super::{PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use ::postgres::{Client, Config, NoTls, Transaction};
 use audit::record_event;
@@ -116,6 +116,13 @@ impl Store for PostgresStore {
                 .map(|_| ())
                 .map_err(storage_error)
         })
+    }
+
+    fn pool_use(&self) -> PoolUse {
+        self.pool
+            .0
+            .as_ref()
+            .map_or_else(PoolUse::default, |pool| pool.state().into())
     }
 }
 

@@ -10,7 +10,7 @@ mod credentials;
 mod migrations;
 mod sessions;
 
-use super::Store;
+use super::{PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use crate::storage::audit::{Event, recorded};
 use audit::record_event;
@@ -102,6 +102,10 @@ impl Store for SqliteStore {
             })
             .map_err(storage_error)
         })
+    }
+
+    fn pool_use(&self) -> PoolUse {
+        self.pool.state().into()
     }
 }
 
