@@ -850,7 +850,12 @@ def main():
         "--keep-alive-secs",
         type=int,
         help="pass --keep-alive-secs to the measured server (default: the server's own default, "
-        "keep-alive off, which opens a connection per request)",
+        "5 s; 0 opens a connection per request)",
+    )
+    parser.add_argument(
+        "--metrics",
+        action="store_true",
+        help="run the measured server with metrics on (--metrics-bind 127.0.0.1:0)",
     )
     args = parser.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
@@ -874,6 +879,8 @@ def main():
     ]
     if args.keep_alive_secs is not None:
         server_flags += ["--keep-alive-secs", str(args.keep_alive_secs)]
+    if args.metrics:
+        server_flags += ["--metrics-bind", "127.0.0.1:0"]
     log(
         f"machine: {facts['nproc']} cores, {facts['cpu']}, {facts['ram_gib']} GiB, "
         f"kernel {facts['kernel']}; load average {' '.join(load_before)}"

@@ -15,7 +15,13 @@ use metrics::{
     Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
 };
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusRecorder};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+/// Requests recorded between two upkeeps. A histogram keeps each duration until it is drained
+/// into its buckets, which rendering does; without a scrape its memory would grow with every
+/// request, so the recorder is also drained every so many requests.
+const UPKEEP_EVERY: u64 = 4096;
 
 // Per request.
 const REQUESTS: &str = "dualgate_requests_total";
@@ -53,6 +59,7 @@ pub struct RequestKind {
 
 pub struct Metrics {
     recorder: PrometheusRecorder,
+    recorded: AtomicU64,
 }
 
 impl Metrics {
@@ -62,7 +69,10 @@ impl Metrics {
             .expect("the buckets are not empty")
             .build_recorder();
         metrics::with_local_recorder(&recorder, describe);
-        Metrics { recorder }
+        Metrics {
+            recorder,
+            recorded: AtomicU64::new(0),
+        }
     }
 
     pub fn record_request(&self, kind: RequestKind, took: Duration) {
@@ -75,6 +85,9 @@ impl Metrics {
             counter!(REQUESTS, &labels).increment(1);
             histogram!(REQUEST_DURATION, &labels).record(took);
         });
+        if self.recorded.fetch_add(1, Ordering::Relaxed) % UPKEEP_EVERY == UPKEEP_EVERY - 1 {
+            self.recorder.handle().run_upkeep();
+        }
     }
 
     /// The text exposition, with the gateway's counters as they are now.
