@@ -100,7 +100,15 @@ pub fn bootstrap(
     let password = owner_password
         .or(generated_password.as_deref())
         .unwrap_or_default();
-    let account = create_account(gateway, account_name, owner_email, password)?;
+    let account = match create_account(gateway, account_name, owner_email, password) {
+        Ok(account) => account,
+        // Instances starting together on one empty database race to create the owner: the
+        // login's uniqueness lets one win, and the others start on what it created.
+        Err(Error::ApiUserExists) if gateway.store.first_account()?.is_some() => {
+            return Ok(Bootstrap::Existing);
+        }
+        Err(error) => return Err(error),
+    };
     Ok(Bootstrap::Created {
         account,
         owner: Login::parse(owner_email, "email")?.to_string(),
