@@ -21,12 +21,20 @@ pub const V12: &str = "http://www.w3.org/2003/05/soap-envelope";
 pub const V2_NS: &str = "http://apiconnector.com/v2";
 pub const TYPES_NS: &str = "http://apiconnector.com";
 
-pub struct TestApp {
+/// A base URL and the client that talks to it: a server of the test process, one of several
+/// gateway processes, or the load balancer in front of them.
+#[derive(Clone)]
+pub struct Endpoint {
     pub address: String,
+    pub client: reqwest::Client,
+}
+
+/// A server in the test process; its endpoint's calls are its own (`Deref`).
+pub struct TestApp {
+    pub endpoint: Endpoint,
     /// The metrics listener's base URL, when `--metrics-bind` was given.
     pub metrics_address: Option<String>,
     pub db: PathBuf,
-    pub client: reqwest::Client,
     handle: actix_web::dev::ServerHandle,
     /// Kept alive for the test's duration: the database lives in it.
     pub dir: Arc<TempDir>,
@@ -110,12 +118,25 @@ pub async fn spawn_app_with(dir: Arc<TempDir>, flags: &[&str]) -> TestApp {
     let handle = application.handle();
     tokio::spawn(application.run_until_stopped());
     TestApp {
-        address,
+        endpoint: Endpoint::new(address),
         metrics_address,
         db,
-        client: reqwest::Client::new(),
         handle,
         dir,
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Endpoint;
+
+    fn deref(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+impl std::ops::DerefMut for TestApp {
+    fn deref_mut(&mut self) -> &mut Endpoint {
+        &mut self.endpoint
     }
 }
 
@@ -165,6 +186,40 @@ impl TestApp {
         create_account(&gateway, name, owner, password).unwrap().0
     }
 
+    /// Reads one column of an API user straight from the SQLite file.
+    pub fn stored_api_users(&self) -> Vec<StoredApiUser> {
+        let conn = rusqlite::Connection::open(&self.db).unwrap();
+        let mut statement = conn
+            .prepare(
+                "SELECT login, description, status, tiered_rate_limit, locked, password_hash
+                 FROM api_users ORDER BY id",
+            )
+            .unwrap();
+        statement
+            .query_map([], |row| {
+                Ok(StoredApiUser {
+                    login: row.get(0)?,
+                    description: row.get(1)?,
+                    status: row.get(2)?,
+                    tiered: row.get(3)?,
+                    locked: row.get(4)?,
+                    password_hash: row.get(5)?,
+                })
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+}
+
+impl Endpoint {
+    pub fn new(address: String) -> Endpoint {
+        Endpoint {
+            address,
+            client: reqwest::Client::new(),
+        }
+    }
+
     pub async fn rest(
         &self,
         method: Method,
@@ -202,20 +257,64 @@ impl TestApp {
 
     /// Creates an API user over REST as the owner and returns its JSON.
     pub async fn create_api_user(&self, description: &str) -> serde_json::Value {
-        let reply = self
-            .rest(
-                Method::POST,
-                "/v2/api-users",
-                Some((OWNER, OWNER_PASSWORD)),
-                Some(serde_json::json!({
-                    "description": description,
-                    "password": API_PASSWORD,
-                    "confirmPassword": API_PASSWORD
-                })),
-            )
-            .await;
+        let reply = self.post_api_user(description).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         reply.json()
+    }
+
+    /// Asks to create an API user with `API_PASSWORD` over REST, as the owner.
+    pub async fn post_api_user(&self, description: &str) -> Reply {
+        self.rest(
+            Method::POST,
+            "/v2/api-users",
+            Some((OWNER, OWNER_PASSWORD)),
+            Some(serde_json::json!({
+                "description": description,
+                "password": API_PASSWORD,
+                "confirmPassword": API_PASSWORD
+            })),
+        )
+        .await
+    }
+
+    /// Sets API user `id`'s password over REST, as the owner.
+    pub async fn set_api_user_password(&self, id: &str, password: &str) -> Reply {
+        self.rest(
+            Method::PUT,
+            &format!("/v2/api-users/{id}/password"),
+            Some((OWNER, OWNER_PASSWORD)),
+            Some(serde_json::json!({"password": password, "confirmPassword": password})),
+        )
+        .await
+    }
+
+    /// The emails `GetApiUsers` lists, asked as the owner over SOAP 1.2.
+    pub async fn emails_listed_over_soap(&self) -> Vec<String> {
+        let list = self
+            .soap(
+                Soap::V12,
+                Some((OWNER, OWNER_PASSWORD)),
+                &format!(r#"<GetApiUsers xmlns="{V2_NS}"/>"#),
+            )
+            .await;
+        let payload = crate::xml::body_payload(&list.body);
+        let users = payload.child(V2_NS, "GetApiUsersResult").unwrap();
+        users
+            .children
+            .iter()
+            .map(|user| user.child_text(TYPES_NS, "Email").unwrap())
+            .collect()
+    }
+
+    /// The descriptions `GET /v2/api-users` lists, asked as the owner.
+    pub async fn descriptions_listed_over_rest(&self) -> Vec<String> {
+        let listed = self.owner_get("/v2/api-users").await.json();
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|user| user["description"].as_str().unwrap().to_owned())
+            .collect()
     }
 
     /// Posts a SOAP envelope around `payload`.
@@ -249,31 +348,6 @@ impl TestApp {
             request = request.basic_auth(login, Some(password));
         }
         into_reply(request.send().await.expect("request sent")).await
-    }
-
-    /// Reads one column of an API user straight from the SQLite file.
-    pub fn stored_api_users(&self) -> Vec<StoredApiUser> {
-        let conn = rusqlite::Connection::open(&self.db).unwrap();
-        let mut statement = conn
-            .prepare(
-                "SELECT login, description, status, tiered_rate_limit, locked, password_hash
-                 FROM api_users ORDER BY id",
-            )
-            .unwrap();
-        statement
-            .query_map([], |row| {
-                Ok(StoredApiUser {
-                    login: row.get(0)?,
-                    description: row.get(1)?,
-                    status: row.get(2)?,
-                    tiered: row.get(3)?,
-                    locked: row.get(4)?,
-                    password_hash: row.get(5)?,
-                })
-            })
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
     }
 }
 

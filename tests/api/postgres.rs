@@ -47,19 +47,9 @@ async fn the_lifecycle_over_rest_and_soap_is_stored_in_postgres() {
     let id = created["id"].to_string();
     let login = created["email"].as_str().unwrap().to_owned();
 
-    let list = app
-        .soap(
-            Soap::V11,
-            OWNER_AUTH,
-            &format!(r#"<GetApiUsers xmlns="{V2_NS}"/>"#),
-        )
-        .await;
-    let list = body_payload(&list.body);
-    let users = list.child(V2_NS, "GetApiUsersResult").unwrap();
-    assert_eq!(users.children.len(), 1);
     assert_eq!(
-        users.children[0].child_text(TYPES_NS, "Email").as_deref(),
-        Some(login.as_str())
+        app.emails_listed_over_soap().await,
+        std::slice::from_ref(&login)
     );
 
     let got = app.owner_get(&format!("/v2/api-users/{id}")).await;
@@ -79,14 +69,7 @@ async fn the_lifecycle_over_rest_and_soap_is_stored_in_postgres() {
     assert_eq!(got["description"], "ERP");
 
     let fresh = "Fresh#Secret-77";
-    let set = app
-        .rest(
-            Method::PUT,
-            &format!("/v2/api-users/{id}/password"),
-            OWNER_AUTH,
-            Some(serde_json::json!({"password": fresh, "confirmPassword": fresh})),
-        )
-        .await;
+    let set = app.set_api_user_password(&id, fresh).await;
     assert_eq!(set.status, StatusCode::NO_CONTENT, "{}", set.body);
     assert_eq!(
         app.account_info_as(&login, API_PASSWORD).await.status,
@@ -228,12 +211,8 @@ async fn health_and_writes_are_503_while_the_database_is_down_and_recover_when_i
     let health = app.rest(Method::GET, "/health", None, None).await;
     assert_eq!(health.status, StatusCode::OK, "recovered without a restart");
     app.create_api_user("after the outage").await;
-    let listed = app.owner_get("/v2/api-users").await.json();
-    let descriptions: Vec<&str> = listed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|user| user["description"].as_str().unwrap())
-        .collect();
-    assert_eq!(descriptions, ["before the outage", "after the outage"]);
+    assert_eq!(
+        app.descriptions_listed_over_rest().await,
+        ["before the outage", "after the outage"]
+    );
 }

@@ -31,10 +31,15 @@ impl Server {
     /// Starts `dualgate serve` on `db` with `flags` and waits for its "listening" log line.
     pub fn start_with(db: &Path, flags: &[&str]) -> Server {
         let mut server = Server::spawn_with(db, flags);
-        let listening =
-            server.wait_for_log(|log| log["fields"]["message"] == "dualgate is listening");
-        server.port = listening["fields"]["port"].as_u64().unwrap() as u16;
+        server.until_listening();
         server
+    }
+
+    /// Waits for the "listening" log line and takes the port from it.
+    pub fn until_listening(&mut self) {
+        let listening =
+            self.wait_for_log(|log| log["fields"]["message"] == "dualgate is listening");
+        self.port = listening["fields"]["port"].as_u64().unwrap() as u16;
     }
 
     /// Runs `dualgate serve` on `db`, waiting for nothing.

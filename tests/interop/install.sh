@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs every third-party client the interop suite runs, and the Debian tools the Rust tests
-# use (xmllint, PostgreSQL 15), from this machine's registries: Debian packages (PHP, Perl,
-# Java JAX-WS, Mono WCF), PyPI (zeep, suds, xmlschema, schemathesis, openapi-python-client) and
-# npm (soap, strong-soap). Versions are pinned in the requirements.txt files and in
-# node/package-lock.json. Safe to run again.
+# use (xmllint, PostgreSQL 15, HAProxy), from this machine's registries: Debian packages (PHP,
+# Perl, Java JAX-WS, Mono WCF), PyPI (zeep, suds, xmlschema, schemathesis,
+# openapi-python-client) and npm (soap, strong-soap). Versions are pinned in the
+# requirements.txt files and in node/package-lock.json. Safe to run again.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
@@ -14,6 +14,7 @@ as_root() {
 apt_packages=(
   libxml2-utils                      # xmllint, for the Rust tests' schema checks
   postgresql-15                      # the Rust tests' throwaway PostgreSQL cluster (initdb, pg_ctl)
+  haproxy                            # the Rust tests' load balancer in front of three instances
   prometheus                         # promtool, for the Rust tests' metrics check
   php-cli php-soap                   # PHP SoapClient
   libsoap-lite-perl libsoap-wsdl-perl  # Perl SOAP::Lite, SOAP::WSDL (wsdl2perl)
