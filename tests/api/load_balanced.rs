@@ -408,11 +408,16 @@ async fn kill_9_of_one_instance_under_load_fails_only_what_was_in_flight_on_it()
         .iter()
         .filter(|w| w.acknowledged().is_none())
         .collect();
-    assert!(failed.len() <= WORKERS, "{}", listed(&failed));
+    let log = gateways.haproxy.said();
+    assert!(
+        failed.len() <= WORKERS,
+        "{}\nHAProxy's log:\n{log}",
+        listed(&failed)
+    );
     for write in &failed {
         assert!(
             write.in_flight_during(kill_sent, killed),
-            "failed without being in flight at the kill: {write}"
+            "failed without being in flight at the kill: {write}\nHAProxy's log:\n{log}"
         );
     }
     assert_eq!(
@@ -424,7 +429,7 @@ async fn kill_9_of_one_instance_under_load_fails_only_what_was_in_flight_on_it()
     assert!(after.len() >= 30 - WORKERS);
     assert!(
         after.iter().all(|w| w.acknowledged().is_some()),
-        "{}",
+        "{}\nHAProxy's log:\n{log}",
         listed(&after)
     );
     assert_eq!(
@@ -534,8 +539,12 @@ async fn postgresql_stopped_and_started_under_load_gives_503s_loses_nothing_and_
         .filter(|w| w.acknowledged().is_none())
         .collect();
     assert!(!refused.is_empty(), "the load saw the outage");
+    let log = gateways.haproxy.said();
     for write in refused {
-        assert!(refused_for_the_outage(write), "{write}");
+        assert!(
+            refused_for_the_outage(write),
+            "{write}\nHAProxy's log:\n{log}"
+        );
     }
     assert_all_stored(&gateways.database_url, &writes);
 }

@@ -27,9 +27,13 @@ pub const NAMES: [&str; 3] = ["one", "two", "three"];
 /// another (`retries`, `option redispatch`). `X-Served-By` is for the tests only.
 const CONFIG: &str = "global
     stats socket {SOCKET} mode 600 level admin
+    log stderr format raw local0 info
+
 
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 2s
     timeout client 60s
     timeout server 60s
@@ -222,8 +226,8 @@ impl HaProxy {
         Some(answer)
     }
 
-    /// What HAProxy wrote on standard error so far.
-    fn said(&self) -> String {
+    /// What HAProxy wrote on standard error (its log) since last asked.
+    pub fn said(&self) -> String {
         self.stderr.try_iter().collect::<Vec<_>>().join("\n")
     }
 }

@@ -172,7 +172,7 @@ async fn create(
     };
     let response = match request.basic_auth(OWNER, Some(OWNER_PASSWORD)).send().await {
         Ok(response) => response,
-        Err(error) => return Answer::Lost(error.to_string()),
+        Err(error) => return Answer::Lost(causes(&error)),
     };
     let status = response.status();
     let served_by = response
@@ -183,7 +183,7 @@ async fn create(
         .to_owned();
     let body = match response.text().await {
         Ok(body) => body,
-        Err(error) => return Answer::Lost(error.to_string()),
+        Err(error) => return Answer::Lost(causes(&error)),
     };
     let id = match status {
         StatusCode::CREATED => serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
@@ -199,4 +199,15 @@ async fn create(
         Some(id) => Answer::Acknowledged { id, served_by },
         None => Answer::Refused { status, body },
     }
+}
+
+/// An error and its causes, outermost first.
+fn causes(error: &dyn std::error::Error) -> String {
+    let mut said = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        said.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    said
 }
