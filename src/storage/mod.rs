@@ -40,6 +40,10 @@ pub trait Store:
     fn ping(&self) -> Result<()>;
     /// The connection pool's use now, for the metrics.
     fn pool_use(&self) -> PoolUse;
+    /// Whether a point read would be answered at once, without a network round trip or a
+    /// wait for a connection: an embedded database with an idle connection. Such a read may
+    /// run on an async worker, where a thread hop would cost more than the read.
+    fn answers_at_once(&self) -> bool;
 }
 
 /// Connections the pool holds, and how many of them are lent out.

@@ -124,6 +124,10 @@ impl Store for PostgresStore {
             .as_ref()
             .map_or_else(PoolUse::default, |pool| pool.state().into())
     }
+
+    fn answers_at_once(&self) -> bool {
+        false
+    }
 }
 
 /// The one mapping of PostgreSQL failures to the catalogue. A database that cannot be reached

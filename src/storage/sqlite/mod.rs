@@ -107,6 +107,10 @@ impl Store for SqliteStore {
     fn pool_use(&self) -> PoolUse {
         self.pool.state().into()
     }
+
+    fn answers_at_once(&self) -> bool {
+        self.pool.state().idle_connections > 0
+    }
 }
 
 /// The one mapping of SQLite failures to the catalogue. Conditions of the disk or the file that
