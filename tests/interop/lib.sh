@@ -46,7 +46,9 @@ start_server() {
   fi
   export DUALGATE_URL="http://127.0.0.1:$port"
   export DUALGATE_WSDL="$DUALGATE_URL/v2/Api.svc?wsdl"
-  echo "dualgate on $DUALGATE_URL (pid $SERVER_PID, ${store[0]#--} ${store[1]}, files in $SERVER_DIR)"
+  local backend=SQLite
+  [ -n "${INTEROP_DATABASE_URL:-}" ] && backend=PostgreSQL
+  echo "dualgate on $DUALGATE_URL (pid $SERVER_PID, on $backend, files in $SERVER_DIR)"
 }
 
 stop_server() {
