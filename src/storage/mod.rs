@@ -11,6 +11,7 @@ mod audit;
 #[cfg(test)]
 mod contract_tests;
 mod credentials;
+mod migrate_data;
 mod postgres;
 mod sessions;
 mod sqlite;
@@ -21,6 +22,7 @@ pub use audit::AuditStore;
 pub use credentials::{
     Attempt, AttemptId, CredentialStore, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, StoredCredential,
 };
+pub use migrate_data::{Count, MigrateDataError, migrate_data};
 pub use sessions::{NewWebSession, WebSession, WebSessionStore};
 
 use crate::config::StoreSettings;

@@ -12,6 +12,7 @@ mod fixtures;
 mod helpers;
 mod hostile;
 mod metrics;
+mod migrate_data;
 mod openapi;
 mod parity;
 mod postgres;

@@ -7,6 +7,7 @@ mod accounts;
 mod api_users;
 mod audit;
 mod credentials;
+pub(super) mod export;
 mod migrations;
 mod sessions;
 
