@@ -1,6 +1,8 @@
 //! The `dualgate` commands.
 
-use crate::config::{AccountCommand, Cli, Command, Settings, StoreSettings, UserCommand};
+use crate::config::{
+    AccountCommand, Cli, Command, DatabaseUrl, Settings, StoreSettings, UserCommand,
+};
 use crate::domain::{AccountId, AccountUser, AccountUserId, AuditEvent, Result as Outcome};
 use crate::service::Gateway;
 use crate::service::account_users::{
@@ -9,7 +11,9 @@ use crate::service::account_users::{
 };
 use crate::service::accounts::{Bootstrap, audit_trail, create_account};
 use crate::startup::{Application, on_a_blocking_thread, open_operator_gateway};
+use crate::storage::migrate_data;
 use std::io::BufRead;
+use std::path::Path;
 use std::process::ExitCode;
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -45,6 +49,7 @@ fn run_operator_command(command: Command) -> Result<(), String> {
                     store,
                 },
         } => new_account(&store, &name, &owner_email),
+        Command::MigrateData { db, to } => copy_to_postgres(&db, &to),
     }
 }
 
@@ -203,6 +208,17 @@ fn new_account(store: &StoreSettings, name: &str, owner_email: &str) -> Result<(
     let account =
         create_account(&gateway, name, owner_email, &password).map_err(|e| e.to_string())?;
     println!("{}", account.0);
+    Ok(())
+}
+
+/// `migrate-data`: prints where it copied to (the URL's password masked), then each table's
+/// label and rows copied, tab-separated.
+fn copy_to_postgres(db: &Path, to: &DatabaseUrl) -> Result<(), String> {
+    let copied = migrate_data(db, to).map_err(|e| e.to_string())?;
+    println!("copied {} to {to:?}", db.display());
+    for count in copied {
+        println!("{}\t{}", count.label, count.rows);
+    }
     Ok(())
 }
 

@@ -150,6 +150,18 @@ impl CredentialCache {
         verified
     }
 
+    /// Whether an earlier verification of `stored` vouches for these credentials, counted as
+    /// a hit when it does. A miss is not counted: it is left to `check`.
+    pub fn vouches_for(
+        &self,
+        scheme: Scheme,
+        login: &str,
+        password: &str,
+        stored: &PasswordHash,
+    ) -> bool {
+        self.capacity > 0 && self.recognised(&self.key(scheme, login, password), stored)
+    }
+
     pub fn counts(&self) -> CacheCounts {
         CacheCounts {
             hits: self.hits.load(Ordering::Relaxed),

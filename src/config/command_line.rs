@@ -1,8 +1,9 @@
 //! The command line: the commands and their own arguments.
 
-use super::{Settings, StoreSettings};
+use super::{DatabaseUrl, DatabaseUrlParser, Settings, StoreSettings};
 use crate::domain::AccountName;
 use clap::{Parser, Subcommand};
+use std::path::PathBuf;
 
 /// An account name as given on the command line, refused by the core's own rule before
 /// anything is read from standard input.
@@ -50,6 +51,18 @@ pub enum Command {
         skip: Option<String>,
         #[command(flatten)]
         store: StoreSettings,
+    },
+    /// Copy everything in the SQLite file (users with their password hashes and ids, lock
+    /// state, audit trail, Access page sessions) into an empty PostgreSQL database, in one
+    /// transaction; a database that holds data is refused and left as it was.
+    MigrateData {
+        /// The SQLite database file to copy.
+        #[arg(long, env = "DUALGATE_DB", default_value = "dualgate.db")]
+        db: PathBuf,
+        /// The PostgreSQL database to copy into, `postgres://user:password@host:port/database`;
+        /// it must exist and hold no data of dualgate's.
+        #[arg(long, value_parser = DatabaseUrlParser)]
+        to: DatabaseUrl,
     },
 }
 

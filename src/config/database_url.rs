@@ -1,3 +1,6 @@
+use clap::builder::TypedValueParser;
+use clap::error::ErrorKind;
+use std::ffi::OsStr;
 use std::fmt;
 use std::str::FromStr;
 
@@ -23,6 +26,36 @@ impl FromStr for DatabaseUrl {
         } else {
             Err("the database URL must start with postgres:// or postgresql://".to_owned())
         }
+    }
+}
+
+/// Reads a database URL from the command line or the environment. A value refused is not
+/// repeated in the error, as clap's own message would: it may hold a password.
+#[derive(Debug, Clone, Copy)]
+pub struct DatabaseUrlParser;
+
+impl TypedValueParser for DatabaseUrlParser {
+    type Value = DatabaseUrl;
+
+    fn parse_ref(
+        &self,
+        command: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<DatabaseUrl, clap::Error> {
+        let refused = |reason: &str| {
+            let flag = arg.map_or_else(|| "the database URL".to_owned(), |arg| arg.to_string());
+            clap::Error::raw(
+                ErrorKind::ValueValidation,
+                format!("invalid value for '{flag}': {reason}\n"),
+            )
+            .with_cmd(command)
+        };
+        value
+            .to_str()
+            .ok_or_else(|| refused("the database URL is not UTF-8"))?
+            .parse()
+            .map_err(|reason: String| refused(&reason))
     }
 }
 
@@ -54,6 +87,24 @@ mod tests {
         assert_eq!(format!("{url:?}"), "postgres://gate:***@db:5432/dualgate");
         let bare: DatabaseUrl = "postgresql://127.0.0.1/dualgate".parse().unwrap();
         assert_eq!(format!("{bare:?}"), "postgresql://127.0.0.1/dualgate");
+    }
+
+    #[test]
+    fn a_refused_url_is_not_repeated_in_the_error() {
+        let command = clap::Command::new("dualgate").arg(
+            clap::Arg::new("database-url")
+                .long("database-url")
+                .value_parser(DatabaseUrlParser),
+        );
+        let refused = command
+            .try_get_matches_from(["dualgate", "--database-url", "mysql://gate:S3cret@db/x"])
+            .unwrap_err();
+        assert_eq!(refused.kind(), ErrorKind::ValueValidation);
+        assert_eq!(
+            refused.to_string(),
+            "error: invalid value for '--database-url <database-url>': the database URL must \
+             start with postgres:// or postgresql://\n"
+        );
     }
 
     #[test]

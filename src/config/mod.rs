@@ -10,7 +10,7 @@ mod settings;
 mod trusted_proxies;
 
 pub use command_line::{AccountCommand, Cli, Command, UserCommand};
-pub use database_url::DatabaseUrl;
+pub use database_url::{DatabaseUrl, DatabaseUrlParser};
 pub use limits::Limits;
 pub use secret::Secret;
 pub use settings::{CredentialCacheSettings, ProtectionSettings, Settings, StoreSettings};

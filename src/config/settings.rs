@@ -4,7 +4,7 @@
 
 use super::Limits;
 use super::command_line::account_name;
-use super::database_url::DatabaseUrl;
+use super::database_url::{DatabaseUrl, DatabaseUrlParser};
 use super::secret::Secret;
 use super::trusted_proxies::TrustedProxies;
 use crate::service::{CredentialCacheLimits, Protection};
@@ -19,7 +19,8 @@ pub struct StoreSettings {
     pub db: PathBuf,
     /// PostgreSQL URL, `postgres://user:password@host:port/database`: serves from PostgreSQL,
     /// which several instances can share, instead of the SQLite file.
-    #[arg(long, env = "DUALGATE_DATABASE_URL", hide_env_values = true)]
+    #[arg(long, env = "DUALGATE_DATABASE_URL", hide_env_values = true,
+          value_parser = DatabaseUrlParser)]
     pub database_url: Option<DatabaseUrl>,
     /// bcrypt cost for new password hashes (4..=31).
     #[arg(long, env = "DUALGATE_BCRYPT_COST", default_value_t = 12,

@@ -1,13 +1,16 @@
 //! The one call path of every adapter: the caller established on a blocking thread (bcrypt
-//! and the store never run on an actix worker), then one rule for what the log says of it.
+//! never runs on an actix worker), then one rule for what the log says of it. One exception:
+//! a point read by a caller the credential cache vouches for, on a store that answers at once,
+//! runs on the worker itself; there the two thread hops would cost more than the call.
 
 use super::client_address::client_address;
 use super::rate_limit_headers::remember_standing;
 use super::request_log::{channel, set_principal};
 use crate::domain::{Caller, Error, Origin, Result};
-use crate::service::Gateway;
-use crate::service::authenticate::Credentials;
-use crate::service::authenticate::authenticate;
+use crate::service::authenticate::{
+    Authenticated, Credentials, authenticate, authenticate_at_once,
+};
+use crate::service::{Gateway, Operation};
 use actix_web::{HttpRequest, web};
 
 /// Authenticates the caller and runs `work` as them, both on one blocking thread. Missing
@@ -16,6 +19,7 @@ use actix_web::{HttpRequest, web};
 pub async fn call_as<T, F>(
     request: &HttpRequest,
     gateway: web::Data<Gateway>,
+    operation: Operation,
     credentials: Option<Credentials>,
     work: F,
 ) -> Result<T>
@@ -26,12 +30,21 @@ where
     let credentials = credentials.ok_or(Error::InvalidLogin)?;
     let presented = credentials.login.clone();
     let origin = origin(request);
-    let ran = blocking(move || {
-        let authenticated = authenticate(&gateway, &credentials, origin?)?;
-        let outcome = work(&gateway, &authenticated.caller);
-        Ok((authenticated, outcome))
-    })
-    .await;
+    let ran = match at_once(&gateway, operation, &credentials, &origin) {
+        Ok(Some(authenticated)) => {
+            let outcome = work(&gateway, &authenticated.caller);
+            Ok((authenticated, outcome))
+        }
+        Ok(None) => {
+            blocking(move || {
+                let authenticated = authenticate(&gateway, &credentials, origin?)?;
+                let outcome = work(&gateway, &authenticated.caller);
+                Ok((authenticated, outcome))
+            })
+            .await
+        }
+        Err(error) => Err(error),
+    };
     let (login, outcome) = match ran {
         Ok((authenticated, outcome)) => {
             if let Some(standing) = authenticated.rate {
@@ -43,6 +56,21 @@ where
     };
     note_call(request, Some(&login), outcome.as_ref().err());
     outcome
+}
+
+/// The caller of a point read, authenticated on the worker when nothing in it can wait: the
+/// store answers at once and the credential cache vouches for the credentials. `None` leaves
+/// the whole call to a blocking thread.
+fn at_once(
+    gateway: &Gateway,
+    operation: Operation,
+    credentials: &Credentials,
+    origin: &Result<Origin>,
+) -> Result<Option<Authenticated>> {
+    if !operation.is_point_read() || !gateway.store.answers_at_once() {
+        return Ok(None);
+    }
+    authenticate_at_once(gateway, credentials, origin.clone()?)
 }
 
 /// Runs `work` on a blocking thread. Callers note what it came to with `note_call`.

@@ -32,7 +32,15 @@ where
     F: FnOnce(&Gateway, &Caller) -> Result<T> + Send + 'static,
 {
     label_request(request, Channel::Rest, Some(operation));
-    match call_as(request, gateway, basic_credentials(request), work).await {
+    match call_as(
+        request,
+        gateway,
+        operation,
+        basic_credentials(request),
+        work,
+    )
+    .await
+    {
         Ok(value) => render(value),
         Err(error) => error_response(&error),
     }

@@ -28,6 +28,16 @@ pub struct Authenticated {
     pub rate: Option<Standing>,
 }
 
+/// How far authentication may go on the thread it runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pace {
+    /// A blocking thread: bcrypt and writes included.
+    MayWait,
+    /// An async worker: only what a credential the cache vouches for needs (the principal's
+    /// row and in-memory counters). Anything more is left to a blocking thread.
+    AtOnce,
+}
+
 /// Runs on a blocking thread. An address with too many recent failures is refused before any
 /// verification; a locked, disabled or deleted principal before the credential cache is
 /// consulted, so the cache never answers for it.
@@ -36,6 +46,27 @@ pub fn authenticate(
     credentials: &Credentials,
     origin: Origin,
 ) -> Result<Authenticated> {
+    authenticate_at(gateway, credentials, origin, Pace::MayWait)?
+        .ok_or_else(|| Error::unknown("authentication on a blocking thread stopped short"))
+}
+
+/// `authenticate` on an async worker, for a credential the cache vouches for: `None` where it
+/// would need bcrypt or a write, and then nothing has been counted, so that the caller can
+/// run `authenticate` on a blocking thread instead.
+pub fn authenticate_at_once(
+    gateway: &Gateway,
+    credentials: &Credentials,
+    origin: Origin,
+) -> Result<Option<Authenticated>> {
+    authenticate_at(gateway, credentials, origin, Pace::AtOnce)
+}
+
+fn authenticate_at(
+    gateway: &Gateway,
+    credentials: &Credentials,
+    origin: Origin,
+    pace: Pace,
+) -> Result<Option<Authenticated>> {
     let now = Timestamp::now();
     if let Some(wait) = address_blocked_for(gateway, &origin, now) {
         return Err(address_refused(gateway, wait));
@@ -47,6 +78,7 @@ pub fn authenticate(
     };
     let stored = match known {
         Some(stored) if stored.may_authenticate => stored,
+        _ if pace == Pace::AtOnce => return Ok(None),
         refused => {
             take_address_slot(gateway, &origin, now)?;
             let like = refused.as_ref().map(|stored| &stored.password_hash);
@@ -55,15 +87,31 @@ pub fn authenticate(
         }
     };
     let login = &stored.principal.login;
-    let verified = gateway.credentials.check(
-        credentials.scheme,
-        login.as_str(),
-        &credentials.password,
-        &stored.password_hash,
-        || check_password(gateway, &stored, &credentials.password, &origin, now),
-    )?;
+    let record_use = matches!(stored.principal.role, Role::ApiUser(_))
+        && last_used_is_stale(stored.last_used, now);
+    if pace == Pace::AtOnce && (stored.failures_counted || record_use) {
+        return Ok(None);
+    }
+    let verified = match pace {
+        Pace::MayWait => gateway.credentials.check(
+            credentials.scheme,
+            login.as_str(),
+            &credentials.password,
+            &stored.password_hash,
+            || check_password(gateway, &stored, &credentials.password, &origin, now),
+        )?,
+        Pace::AtOnce => gateway.credentials.vouches_for(
+            credentials.scheme,
+            login.as_str(),
+            &credentials.password,
+            &stored.password_hash,
+        ),
+    };
     if !verified {
-        return Err(Error::InvalidLogin);
+        return match pace {
+            Pace::MayWait => Err(Error::InvalidLogin),
+            Pace::AtOnce => Ok(None),
+        };
     }
     if stored.failures_counted && !gateway.store.clear_login_attempts(login, None)? {
         return Err(Error::InvalidLogin);
@@ -73,22 +121,20 @@ pub fn authenticate(
             let standing = admit_call(gateway, id, stored.tiered_rate_limit, now)?;
             // `lastUsed` is bookkeeping: a store that cannot write it (disk full, read-only
             // file) must not turn the API user's call away.
-            if last_used_is_stale(stored.last_used, now)
-                && let Err(error) = gateway.store.record_api_user_use(id, now)
-            {
+            if record_use && let Err(error) = gateway.store.record_api_user_use(id, now) {
                 tracing::warn!(cause = error.cause(), "lastUsed not recorded");
             }
             Some(standing)
         }
         Role::Owner | Role::AccountUser { .. } => None,
     };
-    Ok(Authenticated {
+    Ok(Some(Authenticated {
         caller: Caller {
             principal: stored.principal,
             origin,
         },
         rate,
-    })
+    }))
 }
 
 /// Checks a candidate against the stored hash under a slot of the login's failure budget (and
@@ -315,16 +361,7 @@ mod tests {
         }
 
         fn sign_in(&self, login: &str, password: &str) -> Result<Authenticated> {
-            let credentials = Credentials {
-                scheme: Scheme::Basic,
-                login: login.to_owned(),
-                password: password.to_owned(),
-            };
-            let origin = Origin {
-                channel: Channel::Rest,
-                address: None,
-            };
-            authenticate(&self.gateway, &credentials, origin)
+            authenticate(&self.gateway, &basic(login, password), rest_from(None))
         }
 
         fn owner(&self) -> Caller {
@@ -359,6 +396,21 @@ mod tests {
                 self.sign_in(login, password),
                 Err(Error::InvalidLogin)
             ));
+        }
+    }
+
+    fn basic(login: &str, password: &str) -> Credentials {
+        Credentials {
+            scheme: Scheme::Basic,
+            login: login.to_owned(),
+            password: password.to_owned(),
+        }
+    }
+
+    fn rest_from(address: Option<&str>) -> Origin {
+        Origin {
+            channel: Channel::Rest,
+            address: address.map(str::to_owned),
         }
     }
 
@@ -463,6 +515,67 @@ mod tests {
             (1, at_cost_6),
             "padded to the highest cost stored at start"
         );
+    }
+
+    #[test]
+    fn at_once_answers_only_for_what_the_cache_vouches_for_and_counts_nothing_it_leaves() {
+        let fixture = Fixture::new(4);
+        let user = fixture.api_user();
+        let login = user.login.as_str();
+        let id = user.id;
+        let at_once = |password: &str| {
+            let (credentials, origin) = (basic(login, password), rest_from(Some("192.0.2.7")));
+            authenticate_at_once(&fixture.gateway, &credentials, origin).unwrap()
+        };
+        let calls = || {
+            fixture
+                .gateway
+                .calls_per_hour
+                .counted(&id, Timestamp::now(), ROLLING_HOUR_SECONDS)
+        };
+        let left = |outcome: Option<Authenticated>| {
+            let spent = fixture.spent_on(|| assert!(outcome.is_none()));
+            assert_eq!((spent.checks, spent.decoys), (0, 0));
+        };
+
+        let misses = fixture.gateway.credentials.counts().misses;
+        left(at_once(API_PASSWORD));
+        assert_eq!(fixture.gateway.credentials.counts().misses, misses);
+        fixture.sign_in(login, API_PASSWORD).unwrap();
+        assert_eq!(calls(), 1);
+        let hits = fixture.gateway.credentials.counts().hits;
+
+        let served = at_once(API_PASSWORD).expect("a vouched-for credential is served");
+        assert_eq!(served.caller.principal.login.as_str(), login);
+        assert!(served.rate.is_some());
+        assert_eq!(calls(), 2);
+        assert_eq!(fixture.gateway.credentials.counts().hits, hits + 1);
+
+        left(at_once("Wrong#password-1"));
+        let stored = fixture
+            .gateway
+            .store
+            .credential(&user.login)
+            .unwrap()
+            .unwrap();
+        assert!(
+            !stored.failures_counted,
+            "a wrong password is left, not counted"
+        );
+        let owner = fixture.owner();
+        let disabled = ApiUserInput {
+            status: Some("Disabled".into()),
+            ..Default::default()
+        };
+        update_api_user(
+            &fixture.gateway,
+            &owner.manager().unwrap(),
+            id,
+            disabled.try_into().unwrap(),
+        )
+        .unwrap();
+        left(at_once(API_PASSWORD));
+        assert_eq!(calls(), 2, "nothing left to a blocking thread is counted");
     }
 
     #[test]

@@ -73,6 +73,15 @@ impl Operation {
         }
     }
 
+    /// Reads no more than one row besides the caller's: quick enough to run on an async worker
+    /// when the store answers at once (`Store::answers_at_once`).
+    pub fn is_point_read(self) -> bool {
+        matches!(
+            self,
+            Operation::GetCurrentAccountInfo | Operation::GetServerTime | Operation::GetApiUserById
+        )
+    }
+
     /// The API operation with this wire name.
     pub fn of_api(name: &str) -> Option<Operation> {
         Operation::API.into_iter().find(|op| op.name() == name)

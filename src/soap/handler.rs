@@ -202,9 +202,13 @@ pub async fn soap_endpoint(
     log_action_mismatch(&request, &media_type, operation);
     let credentials = basic_credentials(&request).or_else(|| username_token(&envelope.headers));
     let element = envelope.operation;
-    let outcome = call_as(&request, gateway, credentials, move |gateway, caller| {
-        execute(gateway, caller, decode(operation, &element)?)
-    })
+    let outcome = call_as(
+        &request,
+        gateway,
+        operation,
+        credentials,
+        move |gateway, caller| execute(gateway, caller, decode(operation, &element)?),
+    )
     .await;
     match outcome {
         Ok(reply) => envelope_response(

@@ -11,6 +11,7 @@ mod audit;
 #[cfg(test)]
 mod contract_tests;
 mod credentials;
+mod migrate_data;
 mod postgres;
 mod sessions;
 mod sqlite;
@@ -21,6 +22,7 @@ pub use audit::AuditStore;
 pub use credentials::{
     Attempt, AttemptId, CredentialStore, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, StoredCredential,
 };
+pub use migrate_data::{Count, MigrateDataError, migrate_data};
 pub use sessions::{NewWebSession, WebSession, WebSessionStore};
 
 use crate::config::StoreSettings;
@@ -40,6 +42,10 @@ pub trait Store:
     fn ping(&self) -> Result<()>;
     /// The connection pool's use now, for the metrics.
     fn pool_use(&self) -> PoolUse;
+    /// Whether a point read would be answered at once, without a network round trip or a
+    /// wait for a connection: an embedded database with an idle connection. Such a read may
+    /// run on an async worker, where a thread hop would cost more than the read.
+    fn answers_at_once(&self) -> bool;
 }
 
 /// Connections the pool holds, and how many of them are lent out.

@@ -255,6 +255,17 @@ impl Endpoint {
         .await
     }
 
+    /// Sends the wrong passwords numbered `numbers` as `login`, each answered 401 (a number
+    /// sent again counts once toward the lockout).
+    pub async fn wrong_passwords(&self, login: &str, numbers: std::ops::Range<usize>) {
+        for n in numbers {
+            let reply = self
+                .account_info_as(login, &format!("Wrong#Guess-{n}"))
+                .await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        }
+    }
+
     /// Creates an API user over REST as the owner and returns its JSON.
     pub async fn create_api_user(&self, description: &str) -> serde_json::Value {
         let reply = self.post_api_user(description).await;

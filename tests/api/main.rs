@@ -14,6 +14,7 @@ mod hostile;
 mod load_balanced;
 mod load_balancer;
 mod metrics;
+mod migrate_data;
 mod openapi;
 mod parity;
 mod postgres;

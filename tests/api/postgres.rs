@@ -26,16 +26,6 @@ fn id_payload(operation: &str, id: &str) -> String {
     format!(r#"<{operation} xmlns="{V2_NS}"><id>{id}</id></{operation}>"#)
 }
 
-/// Sends the wrong passwords numbered `numbers` (a number sent again counts once).
-async fn wrong_passwords(app: &TestApp, login: &str, numbers: std::ops::Range<usize>) {
-    for n in numbers {
-        let reply = app
-            .account_info_as(login, &format!("Wrong#Guess-{n}"))
-            .await;
-        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-    }
-}
-
 #[tokio::test]
 async fn the_lifecycle_over_rest_and_soap_is_stored_in_postgres() {
     let app = spawn_on(&fresh_database_url()).await;
@@ -80,7 +70,7 @@ async fn the_lifecycle_over_rest_and_soap_is_stored_in_postgres() {
         StatusCode::OK
     );
 
-    wrong_passwords(&app, &login, 0..5).await;
+    app.wrong_passwords(&login, 0..5).await;
     assert_eq!(
         app.account_info_as(&login, fresh).await.status,
         StatusCode::UNAUTHORIZED,
@@ -140,8 +130,8 @@ async fn two_instances_on_one_database_share_users_lockout_and_operator_changes(
     let listed = second.owner_get("/v2/api-users").await.json();
     assert_eq!(listed[0]["email"], login);
 
-    wrong_passwords(&first, login, 0..3).await;
-    wrong_passwords(&second, login, 3..5).await;
+    first.wrong_passwords(login, 0..3).await;
+    second.wrong_passwords(login, 3..5).await;
     for app in [&first, &second] {
         let refused = app.account_info_as(login, API_PASSWORD).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "locked on both");

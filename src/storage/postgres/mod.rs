@@ -11,6 +11,7 @@ mod accounts;
 mod api_users;
 mod audit;
 mod credentials;
+pub(super) mod import;
 mod migrations;
 mod sessions;
 #[cfg(test)]
@@ -52,9 +53,7 @@ impl PostgresStore {
     /// the pool hands out is checked first, so that connections lost while the database was
     /// away are replaced instead of failing a call.
     pub fn open(url: &str) -> Result<PostgresStore> {
-        let config: Config = url
-            .parse()
-            .map_err(|e| Error::Unknown(format!("the database URL is not valid: {e}")))?;
+        let config = connection_config(url)?;
         let mut first = config.connect(NoTls).map_err(storage_error)?;
         migrations::apply(&mut first).map_err(storage_error)?;
         drop(first);
@@ -124,6 +123,16 @@ impl Store for PostgresStore {
             .as_ref()
             .map_or_else(PoolUse::default, |pool| pool.state().into())
     }
+
+    fn answers_at_once(&self) -> bool {
+        false
+    }
+}
+
+/// The connection settings a database URL gives.
+fn connection_config(url: &str) -> Result<Config> {
+    url.parse()
+        .map_err(|e| Error::Unknown(format!("the database URL is not valid: {}", described(&e))))
 }
 
 /// The one mapping of PostgreSQL failures to the catalogue. A database that cannot be reached
@@ -137,11 +146,11 @@ fn storage_error(error: ::postgres::Error) -> Error {
             || std::error::Error::source(&error)
                 .is_some_and(|source| source.is::<std::io::Error>());
         return match lost {
-            true => Error::Unavailable(error.to_string()),
-            false => Error::Unknown(error.to_string()),
+            true => Error::Unavailable(described(&error)),
+            false => Error::Unknown(described(&error)),
         };
     };
-    let cause = format!("{error} (PostgreSQL SQLSTATE {state})");
+    let cause = format!("{} (PostgreSQL SQLSTATE {state})", described(&error));
     let clears_by_itself = ["08", "53", "57P"]
         .iter()
         .any(|class| state.starts_with(class))
@@ -149,6 +158,20 @@ fn storage_error(error: ::postgres::Error) -> Error {
     match clears_by_itself {
         true => Error::Unavailable(cause),
         false => Error::Unknown(cause),
+    }
+}
+
+/// The error with what caused it: the server's message for a database error (never its
+/// detail, which may repeat a row's values), else the underlying error, such as a refused
+/// connection's.
+fn described(error: &::postgres::Error) -> String {
+    let cause = match error.as_db_error() {
+        Some(db) => Some(db.message().to_owned()),
+        None => std::error::Error::source(error).map(ToString::to_string),
+    };
+    match cause {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
     }
 }
 

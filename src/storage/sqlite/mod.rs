@@ -7,6 +7,7 @@ mod accounts;
 mod api_users;
 mod audit;
 mod credentials;
+pub(super) mod export;
 mod migrations;
 mod sessions;
 
@@ -106,6 +107,10 @@ impl Store for SqliteStore {
 
     fn pool_use(&self) -> PoolUse {
         self.pool.state().into()
+    }
+
+    fn answers_at_once(&self) -> bool {
+        self.pool.state().idle_connections > 0
     }
 }
 
