@@ -35,18 +35,18 @@ CALLS = Counter()
 
 class ApiAccountProperty(ComplexModel):
     __namespace__ = TYPES_NS
-    _type_info = [("Name", Unicode), ("Type", Unicode), ("Value", Unicode)]
+    _type_info = [("Name", Unicode), ("Type", Unicode), ("Value", Unicode)]  # noqa: RUF012 - spyne reads it
 
 
 class ApiAccount(ComplexModel):
     __namespace__ = TYPES_NS
-    _type_info = [("Id", Integer), ("Properties", Iterable(ApiAccountProperty))]
+    _type_info = [("Id", Integer), ("Properties", Iterable(ApiAccountProperty))]  # noqa: RUF012 - spyne reads it
 
 
 class ApiService(ServiceBase):
     # spyne names the operation, its response and its result after the function.
     @rpc(_returns=ApiAccount)
-    def GetCurrentAccountInfo(ctx):  # noqa: N802
+    def GetCurrentAccountInfo(ctx):
         login = ctx.transport.req_env["REMOTE_USER"]
         account_id, name, main_email, locale, time_zone = DB.execute(
             "SELECT a.id, a.name, a.main_email, a.locale, a.time_zone"
@@ -62,7 +62,10 @@ class ApiService(ServiceBase):
             ("TimeZoneIana", time_zone),
             ("ApiEndpoint", PUBLIC_URL),
         ]
-        counts = [("ApiCallsInLastHour", made), ("ApiCallsRemaining", max(0, CALLS_PER_HOUR - made))]
+        counts = [
+            ("ApiCallsInLastHour", made),
+            ("ApiCallsRemaining", max(0, CALLS_PER_HOUR - made)),
+        ]
         return ApiAccount(
             Id=account_id,
             Properties=[ApiAccountProperty(Name=n, Type="String", Value=v) for n, v in strings]
