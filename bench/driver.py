@@ -1097,18 +1097,24 @@ def measure_round_trips(run, url, user_auth, calls):
         run.binary, run.workdir, "round-trip-server", proxy.url, MEASURED_COST, run.server_flags
     ).start()
     figures = []
-    try:
+
+    def call(times, method, path, auth, body, headers):
+        # A connection per batch: the server closes one left idle for its keep-alive time.
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
-        for label, method, path, auth, body, headers in round_trip_calls(user_auth):
-            for _ in range(3):
+        try:
+            for _ in range(times):
                 status, _, data = request(server.port, method, path, auth, body, headers, conn)
-                assert status == 200, (label, status, data[:300])
+                assert status == 200, (path, status, data[:300])
+        finally:
+            conn.close()
+
+    try:
+        for label, *what in round_trip_calls(user_auth):
+            call(3, *what)
             time.sleep(QUIET_FOR_STATS_S)
             transactions_before = pg.transactions(url)
             proxy.reset()
-            for _ in range(calls):
-                status, _, data = request(server.port, method, path, auth, body, headers, conn)
-                assert status == 200, (label, status, data[:300])
+            call(calls, *what)
             round_trips = proxy.count()
             time.sleep(QUIET_FOR_STATS_S)
             # The psql session that reads the figure is a transaction of its own.
@@ -1125,7 +1131,6 @@ def measure_round_trips(run, url, user_auth, calls):
                 f"{label}: {round_trips / calls:.2f} round trips and "
                 f"{transactions / calls:.2f} transactions per call ({calls} calls)"
             )
-        conn.close()
     finally:
         server.stop()
         proxy.close()
