@@ -471,7 +471,9 @@ def measure(server, scenario, connections, args):
         seconds = min(args.max_duration, max(args.duration, math.ceil(needed)))
     idle_s = wait_until_idle(server)
     reset_server_peak_memory(server)
+    ticks = server_ticks(server)
     result = run_wrk(url, connections, seconds, scenario.wrk_env())
+    ticks = server_ticks(server) - ticks
     hwm, rss = server_memory_kib(server)
     return {
         "number": scenario.number,
@@ -485,6 +487,8 @@ def measure(server, scenario, connections, args):
         "errors": errors_of(result),
         "hwm_kib": hwm,
         "rss_kib": rss,
+        # The server's CPU time (all its processes) over the measured run, per response.
+        "cpu_ms_per_call": ticks * 1000 / os.sysconf("SC_CLK_TCK") / max(result["requests"], 1),
         "wrk": result,
         "idle_wait_s": round(idle_s, 1),
     }
@@ -714,6 +718,7 @@ COLUMNS = [
     "errors",
     "peak MiB",
     "RSS MiB",
+    "CPU ms/call",
 ]
 
 
@@ -730,6 +735,7 @@ def table_rows(rows):
             str(r["errors"]),
             mib(r["hwm_kib"]),
             mib(r["rss_kib"]),
+            f"{r['cpu_ms_per_call']:.3f}",
         ]
         for r in rows
     ]
@@ -999,8 +1005,9 @@ def log_row(row, versus=""):
     log(
         f"{row['scenario']} c={row['connections']}: {fmt_rps(row['rps'])} req/s{versus}, "
         f"p50 {fmt_ms(row['p50_us'])} ms, p99 {fmt_ms(row['p99_us'])} ms, "
-        f"errors {row['errors']}, peak {mib(row['hwm_kib'])} MiB "
-        f"({row['seconds']} s, {row['requests']} requests)"
+        f"errors {row['errors']}, peak {mib(row['hwm_kib'])} MiB, "
+        f"CPU {row['cpu_ms_per_call']:.3f} ms a call ({row['seconds']} s, "
+        f"{row['requests']} requests)"
     )
 
 
@@ -1230,7 +1237,14 @@ def peer_sections(results, peer_rows, levels):
         ("jaxws-peer", f"peer: {peers.PEER_LABELS['jaxws-peer']}"),
         ("spyne-peer", f"peer: {peers.PEER_LABELS['spyne-peer']}"),
     ]
-    header = ["server", *[f"req/s c={c}" for c in levels], f"p99 ms c={top}", "errors", "peak MiB"]
+    header = [
+        "server",
+        *[f"req/s c={c}" for c in levels],
+        f"p99 ms c={top}",
+        "errors",
+        "peak MiB",
+        f"CPU ms/call c={top}",
+    ]
     rows = []
     for key, label in servers:
         runs = [by[(key, c)] for c in levels if (key, c) in by]
@@ -1243,6 +1257,7 @@ def peer_sections(results, peer_rows, levels):
                 fmt_ms(by[(key, top)]["p99_us"]) if (key, top) in by else "-",
                 str(sum(r["errors"] for r in runs)),
                 mib(max(r["hwm_kib"] for r in runs)),
+                f"{by[(key, top)]['cpu_ms_per_call']:.3f}" if (key, top) in by else "-",
             ]
         )
 
