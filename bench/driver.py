@@ -874,6 +874,21 @@ def verdicts(results, levels, rates, cores):
 # --- one backend, the peers, PostgreSQL ------------------------------------------------------
 
 
+def soap_scenario(number, name, auth, check, body_file, operation):
+    """A SOAP 1.1 call to /v2/Api.svc with the body in `body_file`."""
+    return Scenario(
+        number,
+        name,
+        "POST",
+        "/v2/Api.svc",
+        auth,
+        check,
+        body_file=body_file,
+        content_type=SOAP_CONTENT_TYPE,
+        soap_action=SOAP_ACTION.format(operation),
+    )
+
+
 def scenario_list(workdir, owner_auth, user_auth):
     def body(name, text):
         path = os.path.join(workdir, name)
@@ -884,16 +899,13 @@ def scenario_list(workdir, owner_auth, user_auth):
     return [
         Scenario(1, "(1) GET /health", "GET", "/health", None, check_health),
         Scenario(2, "(2) REST account-info", "GET", "/v2/account-info", user_auth, check_account_info),
-        Scenario(
+        soap_scenario(
             3,
             "(3) SOAP GetCurrentAccountInfo",
-            "POST",
-            "/v2/Api.svc",
             user_auth,
             check_soap_account_info,
-            body_file=body("account-info.xml", SOAP_CURRENT_ACCOUNT_INFO),
-            content_type=SOAP_CONTENT_TYPE,
-            soap_action=SOAP_ACTION.format("GetCurrentAccountInfo"),
+            body("account-info.xml", SOAP_CURRENT_ACCOUNT_INFO),
+            "GetCurrentAccountInfo",
         ),
         Scenario(
             4,
@@ -903,16 +915,13 @@ def scenario_list(workdir, owner_auth, user_auth):
             owner_auth,
             check_rest_list,
         ),
-        Scenario(
+        soap_scenario(
             5,
             "(5) SOAP GetApiUsers 1000",
-            "POST",
-            "/v2/Api.svc",
             owner_auth,
             check_soap_list,
-            body_file=body("get-api-users.xml", SOAP_GET_API_USERS),
-            content_type=SOAP_CONTENT_TYPE,
-            soap_action=SOAP_ACTION.format("GetApiUsers"),
+            body("get-api-users.xml", SOAP_GET_API_USERS),
+            "GetApiUsers",
         ),
         Scenario(
             6,
@@ -1015,16 +1024,8 @@ def soap_account_info_scenario(workdir, name, user_auth):
     path = os.path.join(workdir, "account-info.xml")
     with open(path, "w", encoding="utf-8") as f:
         f.write(SOAP_CURRENT_ACCOUNT_INFO)
-    return Scenario(
-        name,
-        name,
-        "POST",
-        "/v2/Api.svc",
-        user_auth,
-        check_soap_account_info,
-        body_file=path,
-        content_type=SOAP_CONTENT_TYPE,
-        soap_action=SOAP_ACTION.format("GetCurrentAccountInfo"),
+    return soap_scenario(
+        name, name, user_auth, check_soap_account_info, path, "GetCurrentAccountInfo"
     )
 
 

@@ -10,10 +10,9 @@ import socket
 import subprocess
 import tempfile
 import threading
-import time
 import urllib.parse
 
-from peers import children, free_port
+from peers import Peer, children, free_port
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 
@@ -235,63 +234,18 @@ backend dualgate
 """
 
 
-class HAProxy:
+class HAProxy(Peer):
     """HAProxy (Debian's) in front of the given dualgate instances: round-robin, health checks
-    on /health, `option forwardfor`."""
-
-    name = "haproxy"
+    on /health, `option forwardfor`. Started and stopped like a peer server."""
 
     def __init__(self, workdir, backend_ports):
-        self.port = free_port()
-        self.config = os.path.join(workdir, f"haproxy-{len(backend_ports)}.cfg")
-        self.log_path = os.path.join(workdir, f"haproxy-{len(backend_ports)}.log")
+        config = os.path.join(workdir, f"haproxy-{len(backend_ports)}.cfg")
+        port = free_port()
         servers = "\n".join(
             f"    server dualgate{i} 127.0.0.1:{p} check inter 2s"
             for i, p in enumerate(backend_ports, 1)
         )
-        with open(self.config, "w", encoding="utf-8") as f:
-            f.write(HAPROXY_CONFIG.format(port=self.port, servers=servers))
-        self.process = None
-
-    def start(self):
-        with open(self.log_path, "wb") as out:
-            self.process = subprocess.Popen(
-                ["haproxy", "-db", "-f", self.config],
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                break
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-                return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        with open(self.log_path, encoding="utf-8", errors="replace") as f:
-            raise RuntimeError(f"haproxy did not start; its log:\n{f.read()}")
-
-    @property
-    def pid(self):
-        return self.process.pid
-
-    def pids(self):
-        return [self.pid]
-
-    def alive(self):
-        return self.process is not None and self.process.poll() is None
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def stop(self):
-        if self.alive():
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        with open(config, "w", encoding="utf-8") as f:
+            f.write(HAPROXY_CONFIG.format(port=port, servers=servers))
+        name = f"haproxy-{len(backend_ports)}"
+        super().__init__(name, workdir, ["haproxy", "-db", "-f", config], port)
