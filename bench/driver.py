@@ -22,7 +22,12 @@ What it does, in order (everything on 127.0.0.1, in a fresh temporary directory)
   5. prints the table and the targets, and writes them as Markdown to target/bench/latest.md
      (and the raw figures to target/bench/latest.json).
 
-Only the Python standard library is used.
+With --peers, after dualgate's scenarios the JAX-WS and spyne peers (bench/peers.py) answer the
+same SOAP call at the same levels, one at a time, and the comparison is printed with its goals.
+With --postgres or --database-url, the scenarios run again on PostgreSQL, the round trips per
+call are counted, and 1 to --instances instances run behind HAProxy (bench/pg.py).
+
+Only the Python standard library is used (the spyne peer runs under Debian's own Python).
 """
 
 import argparse
