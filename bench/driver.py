@@ -1068,8 +1068,6 @@ def measure_peers(workdir, dualgate_db, api_user, levels, args):
 def measure_postgres(run, url, wanted, args):
     """The same scenarios on PostgreSQL, the database round trips per call, and 1 to
     --instances instances behind HAProxy."""
-    if not pg.is_empty(url):
-        raise RuntimeError(f"{url} is not empty: the bench needs an empty database to seed")
     results, api_user = run.measure_backend(url, wanted & {1, 2, 3, 4, 5}, "PostgreSQL")
     user_auth = basic(api_user["email"], API_USER_PASSWORD)
     trips = measure_round_trips(run, url, user_auth, args.round_trip_calls)
@@ -1545,6 +1543,11 @@ def main():
     results, big, peer_rows, postgres = [], None, [], None
     cluster = None
     try:
+        # Checked first, so that a wrong URL does not cost the SQLite part of the run.
+        if args.database_url and not pg.is_empty(args.database_url):
+            raise RuntimeError(
+                f"{args.database_url} is not empty: the bench needs an empty database to seed"
+            )
         db = os.path.join(workdir, "bench.db")
         run = BackendRun(binary, workdir, server_flags, levels, args, cores, rates)
         results, api_user = run.measure_backend(db, wanted)
