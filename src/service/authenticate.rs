@@ -11,14 +11,12 @@ use super::Gateway;
 use crate::auth::fingerprint;
 /// What adapters hand in and get back: credentials as presented, and where an API user stands
 /// against its rate limit.
-pub use crate::auth::{Credentials, Scheme, Standing};
+pub use crate::auth::{Credentials, Scheme};
 use crate::domain::audit::GATEWAY_ACTOR;
 use crate::domain::{ApiUserId, Audit, Caller, Error, Login, Origin, Result, Role, Timestamp};
-use crate::storage::{Attempt, LockoutRule, StoredCredential};
+pub use crate::storage::Standing;
+use crate::storage::{Attempt, CallLimit, FailureLimit, LockoutRule, StoredCredential};
 
-/// The Flat scheme's window, and that of `ApiCallsInLastHour`.
-pub const ROLLING_HOUR_SECONDS: i64 = 3600;
-const TIERED_WINDOW_SECONDS: i64 = 60;
 const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
 
 /// A caller who passed authentication, with where an API user stands against its rate limit.
@@ -37,7 +35,7 @@ pub fn authenticate(
     origin: Origin,
 ) -> Result<Authenticated> {
     let now = Timestamp::now();
-    if let Some(wait) = address_blocked_for(gateway, &origin, now) {
+    if let Some(wait) = address_blocked_for(gateway, &origin, now)? {
         return Err(address_refused(gateway, wait));
     }
     // A login that does not parse names nobody, as one that nobody has.
@@ -120,7 +118,7 @@ fn check_password(
         }
         // The same wrong password again is no new guess: it spends neither budget.
         Attempt::Repeated => {
-            release_address_slot(gateway, origin, now);
+            release_address_slot(gateway, origin, now)?;
             None
         }
         Attempt::Reserved(id) => Some(id),
@@ -148,7 +146,7 @@ fn check_password(
         return Ok(false);
     }
     if reserved.is_some() {
-        release_address_slot(gateway, origin, now);
+        release_address_slot(gateway, origin, now)?;
     }
     if !gateway.store.clear_login_attempts(login, reserved)? {
         return Ok(false);
@@ -184,42 +182,44 @@ fn rehash_at_the_setting(gateway: &Gateway, stored: &StoredCredential, verified:
 /// towards `ApiCallsInLastHour`.
 fn admit_call(gateway: &Gateway, id: ApiUserId, tiered: bool, now: Timestamp) -> Result<Standing> {
     let settings = &gateway.settings.protection;
-    let admitted = if tiered {
-        let admitted = gateway.calls_per_minute.admit(
-            &id,
-            now,
-            settings.tiered_rate_limit_per_minute,
-            TIERED_WINDOW_SECONDS,
-        );
-        if admitted.is_ok() {
-            gateway.calls_per_hour.count(&id, now);
-        }
-        admitted
-    } else {
-        gateway.calls_per_hour.admit(
-            &id,
-            now,
-            settings.flat_rate_limit_per_hour,
-            ROLLING_HOUR_SECONDS,
-        )
+    let limit = match tiered {
+        true => CallLimit::Tiered {
+            per_minute: settings.tiered_rate_limit_per_minute,
+        },
+        false => CallLimit::Flat {
+            per_hour: settings.flat_rate_limit_per_hour,
+        },
     };
-    admitted.map_err(|refused| {
-        gateway.refusals.rate_limited();
-        Error::ApiUsageExceeded {
-            limit: refused.limit,
-            retry_after_seconds: refused.reset_seconds,
-        }
-    })
+    gateway
+        .store
+        .meter()
+        .admit_call(id, now, limit)?
+        .map_err(|refused| {
+            gateway.refusals.rate_limited();
+            Error::ApiUsageExceeded {
+                limit: refused.limit,
+                retry_after_seconds: refused.reset_seconds,
+            }
+        })
 }
 
-fn address_blocked_for(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Option<u32> {
+fn failure_limit(gateway: &Gateway) -> FailureLimit {
     let settings = &gateway.settings.protection;
-    gateway.failures.blocked_for(
-        origin.address.as_ref()?,
-        now,
-        settings.failed_logins_per_address,
-        settings.lockout_window_minutes * 60,
-    )
+    FailureLimit {
+        limit: settings.failed_logins_per_address,
+        window_minutes: settings.lockout_window_minutes,
+    }
+}
+
+fn address_blocked_for(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Result<Option<u32>> {
+    let Some(address) = &origin.address else {
+        return Ok(None);
+    };
+    let limit = failure_limit(gateway);
+    gateway
+        .store
+        .meter()
+        .address_blocked_for(address, now, limit)
 }
 
 fn address_refused(gateway: &Gateway, wait: u32) -> Error {
@@ -236,22 +236,25 @@ fn take_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Resu
     let Some(address) = &origin.address else {
         return Ok(());
     };
-    let settings = &gateway.settings.protection;
+    let limit = failure_limit(gateway);
     gateway
-        .failures
-        .admit(
-            address,
-            now,
-            settings.failed_logins_per_address,
-            settings.lockout_window_minutes * 60,
-        )
+        .store
+        .meter()
+        .reserve_failed_login(address, now, limit)?
         .map(|_| ())
         .map_err(|refused| address_refused(gateway, refused.reset_seconds))
 }
 
-fn release_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) {
-    if let Some(address) = &origin.address {
-        gateway.failures.release(address, now);
+fn release_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Result<()> {
+    match &origin.address {
+        Some(address) => {
+            let limit = failure_limit(gateway);
+            gateway
+                .store
+                .meter()
+                .release_failed_login(address, now, limit)
+        }
+        None => Ok(()),
     }
 }
 

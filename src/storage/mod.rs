@@ -11,6 +11,8 @@ mod audit;
 #[cfg(test)]
 mod contract_tests;
 mod credentials;
+mod in_process_meter;
+mod meter;
 mod postgres;
 mod sessions;
 mod sqlite;
@@ -21,6 +23,8 @@ pub use audit::AuditStore;
 pub use credentials::{
     Attempt, AttemptId, CredentialStore, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, StoredCredential,
 };
+pub use in_process_meter::InProcessMeter;
+pub use meter::{Admission, CallLimit, FailureLimit, Meter, Standing};
 pub use sessions::{NewWebSession, WebSession, WebSessionStore};
 
 use crate::config::StoreSettings;
@@ -38,6 +42,9 @@ pub trait Store:
 {
     /// Whether the database answers: a cheap read, for `/health`.
     fn ping(&self) -> Result<()>;
+    /// The counters of rate limits and failed logins, shared wherever the store is: in this
+    /// process for SQLite (one instance), in the database for PostgreSQL.
+    fn meter(&self) -> &dyn Meter;
     /// The connection pool's use now, for the metrics.
     fn pool_use(&self) -> PoolUse;
 }

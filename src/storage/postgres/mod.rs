@@ -11,17 +11,19 @@ mod accounts;
 mod api_users;
 mod audit;
 mod credentials;
+mod meter;
 mod migrations;
 mod sessions;
 #[cfg(test)]
 pub(crate) mod test_cluster;
 
 use super::audit::{Event, recorded};
-use super::{PoolUse, Store};
+use super::{Meter, PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use ::postgres::{Client, Config, NoTls, Transaction};
 use audit::record_event;
 use r2d2_postgres::PostgresConnectionManager;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
 
 type Manager = PostgresConnectionManager<NoTls>;
@@ -32,6 +34,8 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct PostgresStore {
     pool: ClosingPool,
+    /// When this instance next sweeps the meter's old buckets, in seconds.
+    next_sweep: AtomicI64,
 }
 
 /// The pool, closed on a thread of its own: a connection's runtime cannot be shut down on an
@@ -66,6 +70,7 @@ impl PostgresStore {
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
         Ok(PostgresStore {
             pool: ClosingPool(Some(pool)),
+            next_sweep: AtomicI64::new(0),
         })
     }
 
@@ -118,6 +123,10 @@ impl Store for PostgresStore {
         })
     }
 
+    fn meter(&self) -> &dyn Meter {
+        self
+    }
+
     fn pool_use(&self) -> PoolUse {
         self.pool
             .0
@@ -161,16 +170,20 @@ fn corrupt(error: Error) -> Error {
 mod tests {
     use super::*;
 
-    /// A store on a fresh database of the test cluster.
-    fn fresh() -> ((), PostgresStore) {
-        (
-            (),
-            PostgresStore::open(&test_cluster::fresh_database_url()).unwrap(),
-        )
+    /// A store on a fresh database of the test cluster, with the database's URL.
+    fn fresh() -> (String, PostgresStore) {
+        let url = test_cluster::fresh_database_url();
+        let store = PostgresStore::open(&url).unwrap();
+        (url, store)
+    }
+
+    /// A second store on the same database, with a pool of its own: a second instance.
+    fn twin(url: &str, _: &PostgresStore) -> Option<PostgresStore> {
+        Some(PostgresStore::open(url).unwrap())
     }
 
     mod contract {
-        crate::storage::contract_tests::store_contract!(super::fresh);
+        crate::storage::contract_tests::store_contract!(super::fresh, super::twin);
     }
 
     #[test]

@@ -10,7 +10,7 @@ mod credentials;
 mod migrations;
 mod sessions;
 
-use super::{PoolUse, Store};
+use super::{InProcessMeter, Meter, PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use crate::storage::audit::{Event, recorded};
 use audit::record_event;
@@ -24,6 +24,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct SqliteStore {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// A SQLite file serves one gateway instance: its counters are this process's.
+    meter: InProcessMeter,
 }
 
 impl SqliteStore {
@@ -56,7 +58,10 @@ impl SqliteStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(Error::unknown)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            meter: InProcessMeter::default(),
+        })
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
@@ -102,6 +107,10 @@ impl Store for SqliteStore {
             })
             .map_err(storage_error)
         })
+    }
+
+    fn meter(&self) -> &dyn Meter {
+        &self.meter
     }
 
     fn pool_use(&self) -> PoolUse {
@@ -182,8 +191,14 @@ mod tests {
         (dir, store)
     }
 
+    /// One SQLite file serves one gateway instance, whose counters are its process's: the
+    /// second handle is the same store.
+    fn twin(_: &tempfile::TempDir, _: &SqliteStore) -> Option<SqliteStore> {
+        None
+    }
+
     mod contract {
-        crate::storage::contract_tests::store_contract!(super::fresh);
+        crate::storage::contract_tests::store_contract!(super::fresh, super::twin);
     }
 
     #[test]

@@ -1,0 +1,256 @@
+//! The meter every gateway instance on the database shares: buckets in the `UNLOGGED` table
+//! `meter_buckets`, an admission one call of the function `meter_admit` (migration 0003), which
+//! reads the key's count and counts the event under the key's lock, so that N instances admit
+//! exactly what one would. Each statement is sent with its parameters' types
+//! (`query_typed`): one round trip, no separate prepare.
+//!
+//! Buckets that stopped counting are swept by an admission at most once a minute per instance,
+//! in the same call: the table holds about an hour of buckets, whatever the number of keys.
+
+use super::{PostgresStore, storage_error};
+use crate::domain::{ApiUserId, Result, Timestamp};
+use crate::storage::meter::{Admission, CallLimit, FailureLimit, Meter, Window};
+use ::postgres::types::{ToSql, Type};
+use std::sync::atomic::Ordering;
+
+/// The meters' numbers in `meter_buckets.meter`.
+const CALLS_BY_SECOND: i16 = 1;
+const CALLS_BY_MINUTE: i16 = 2;
+const FAILURES_BY_MINUTE: i16 = 3;
+
+/// How often an instance sweeps buckets that stopped counting.
+const SWEEP_EVERY_SECONDS: i64 = 60;
+
+/// One meter's key and where it counts.
+struct Counter<'a> {
+    meter: i16,
+    key: &'a str,
+    window: Window,
+}
+
+impl PostgresStore {
+    /// Counts an event at `at` in `counter` unless `limit` is reached there; when admitted,
+    /// counts it in `also` too.
+    fn admit(
+        &self,
+        counter: &Counter,
+        at: Timestamp,
+        limit: u32,
+        also: Option<&Counter>,
+    ) -> Result<Admission> {
+        let window = counter.window;
+        let bucket = window.bucket(at);
+        let also_bucket = also.map(|c| c.window.bucket(at));
+        let also_expires = also.zip(also_bucket).map(|(c, b)| c.window.leaves_at(b));
+        let limit_sql = i32::try_from(limit).unwrap_or(i32::MAX);
+        let sweep_before = self.sweep_due(at);
+        let params: [(&(dyn ToSql + Sync), Type); 10] = [
+            (&counter.meter, Type::INT2),
+            (&counter.key, Type::TEXT),
+            (&bucket, Type::INT8),
+            (&window.span, Type::INT8),
+            (&limit_sql, Type::INT4),
+            (&window.leaves_at(bucket), Type::INT8),
+            (&also.map(|c| c.meter), Type::INT2),
+            (&also_bucket, Type::INT8),
+            (&also_expires, Type::INT8),
+            (&sweep_before, Type::INT8),
+        ];
+        let row = self.run(|conn| {
+            conn.query_typed_one(
+                "SELECT counted, oldest FROM meter_admit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                &params,
+            )
+            .map_err(storage_error)
+        })?;
+        let counted = u32::try_from(row.get::<_, i32>(0)).unwrap_or(0);
+        Ok(window.judge(at, limit, counted, row.get(1)))
+    }
+
+    /// The events counted in `counter`'s window at `at`, and the oldest bucket holding any.
+    fn counted(&self, counter: &Counter, at: Timestamp) -> Result<(u32, Option<i64>)> {
+        let window = counter.window;
+        let row = self.run(|conn| {
+            conn.query_typed_one(
+                "SELECT COALESCE(SUM(count), 0)::INTEGER, MIN(bucket) FROM meter_buckets
+                 WHERE meter = $1 AND key = $2 AND count > 0 AND bucket >= $3",
+                &[
+                    (&counter.meter, Type::INT2),
+                    (&counter.key, Type::TEXT),
+                    (&window.first_bucket(at), Type::INT8),
+                ],
+            )
+            .map_err(storage_error)
+        })?;
+        Ok((u32::try_from(row.get::<_, i32>(0)).unwrap_or(0), row.get(1)))
+    }
+
+    /// `at`, when this instance's last sweep is a minute old: buckets that stopped counting
+    /// before then go.
+    fn sweep_due(&self, at: Timestamp) -> Option<i64> {
+        let next = self.next_sweep.load(Ordering::Relaxed);
+        let now = at.seconds();
+        (now >= next
+            && self
+                .next_sweep
+                .compare_exchange(
+                    next,
+                    now + SWEEP_EVERY_SECONDS,
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                )
+                .is_ok())
+        .then_some(now)
+    }
+}
+
+/// An API user's calls over the Tiered minute.
+fn calls_by_second(user: &str) -> Counter<'_> {
+    Counter {
+        meter: CALLS_BY_SECOND,
+        key: user,
+        window: Window::TIERED_MINUTE,
+    }
+}
+
+/// An API user's calls over the rolling hour.
+fn calls_by_minute(user: &str) -> Counter<'_> {
+    Counter {
+        meter: CALLS_BY_MINUTE,
+        key: user,
+        window: Window::ROLLING_HOUR,
+    }
+}
+
+fn failures(address: &str, limit: FailureLimit) -> Counter<'_> {
+    Counter {
+        meter: FAILURES_BY_MINUTE,
+        key: address,
+        window: limit.window(),
+    }
+}
+
+impl Meter for PostgresStore {
+    fn admit_call(&self, user: ApiUserId, at: Timestamp, limit: CallLimit) -> Result<Admission> {
+        let key = user.0.to_string();
+        let hour = calls_by_minute(&key);
+        match limit {
+            CallLimit::Tiered { per_minute } => {
+                self.admit(&calls_by_second(&key), at, per_minute, Some(&hour))
+            }
+            CallLimit::Flat { per_hour } => self.admit(&hour, at, per_hour, None),
+        }
+    }
+
+    fn calls_in_last_hour(&self, user: ApiUserId, at: Timestamp) -> Result<u32> {
+        let key = user.0.to_string();
+        Ok(self.counted(&calls_by_minute(&key), at)?.0)
+    }
+
+    fn reserve_failed_login(
+        &self,
+        address: &str,
+        at: Timestamp,
+        limit: FailureLimit,
+    ) -> Result<Admission> {
+        self.admit(&failures(address, limit), at, limit.limit, None)
+    }
+
+    fn release_failed_login(
+        &self,
+        address: &str,
+        at: Timestamp,
+        limit: FailureLimit,
+    ) -> Result<()> {
+        let counter = failures(address, limit);
+        self.run(|conn| {
+            conn.query_typed(
+                "UPDATE meter_buckets SET count = count - 1
+                 WHERE meter = $1 AND key = $2 AND bucket = $3 AND count > 0",
+                &[
+                    (&counter.meter, Type::INT2),
+                    (&counter.key, Type::TEXT),
+                    (&counter.window.bucket(at), Type::INT8),
+                ],
+            )
+            .map(|_| ())
+            .map_err(storage_error)
+        })
+    }
+
+    fn address_blocked_for(
+        &self,
+        address: &str,
+        at: Timestamp,
+        limit: FailureLimit,
+    ) -> Result<Option<u32>> {
+        let counter = failures(address, limit);
+        let (counted, oldest) = self.counted(&counter, at)?;
+        Ok(counter.window.blocked_for(at, limit.limit, counted, oldest))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_cluster::fresh_database_url;
+    use super::*;
+
+    const T: i64 = 1_800_000_000;
+
+    fn buckets(store: &PostgresStore) -> Vec<(i16, i64)> {
+        store
+            .run(|conn| {
+                conn.query("SELECT meter, bucket FROM meter_buckets ORDER BY 1, 2", &[])
+                    .map_err(storage_error)
+            })
+            .unwrap()
+            .iter()
+            .map(|row| (row.get(0), row.get(1)))
+            .collect()
+    }
+
+    #[test]
+    fn buckets_that_stopped_counting_are_swept_once_a_minute() {
+        let store = PostgresStore::open(&fresh_database_url()).unwrap();
+        let tiered = CallLimit::Tiered { per_minute: 600 };
+        let (user, address) = (ApiUserId(1), "192.0.2.7");
+        let limit = FailureLimit {
+            limit: 5,
+            window_minutes: 1,
+        };
+        store
+            .admit_call(user, Timestamp(T), tiered)
+            .unwrap()
+            .unwrap();
+        store
+            .reserve_failed_login(address, Timestamp(T), limit)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            buckets(&store),
+            [
+                (CALLS_BY_SECOND, T),
+                (CALLS_BY_MINUTE, T / 60),
+                (FAILURES_BY_MINUTE, T / 60)
+            ]
+        );
+        let later = Timestamp(T + 2 * 3600);
+        store.admit_call(user, later, tiered).unwrap().unwrap();
+        assert_eq!(
+            buckets(&store),
+            [(CALLS_BY_SECOND, later.0), (CALLS_BY_MINUTE, later.0 / 60)],
+            "an hour and more later, the old buckets of every key are gone"
+        );
+        let soon = Timestamp(later.0 + 62);
+        store.admit_call(user, soon, tiered).unwrap().unwrap();
+        assert_eq!(
+            buckets(&store),
+            [
+                (CALLS_BY_SECOND, soon.0),
+                (CALLS_BY_MINUTE, later.0 / 60),
+                (CALLS_BY_MINUTE, soon.0 / 60)
+            ],
+            "a minute on, the Tiered second has left its window"
+        );
+    }
+}
