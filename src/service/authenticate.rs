@@ -13,9 +13,11 @@ use crate::auth::fingerprint;
 /// against its rate limit.
 pub use crate::auth::{Credentials, Scheme};
 use crate::domain::audit::GATEWAY_ACTOR;
-use crate::domain::{ApiUserId, Audit, Caller, Error, Login, Origin, Result, Role, Timestamp};
+use crate::domain::{Audit, Caller, Error, Login, Origin, Result, Role, Timestamp};
 pub use crate::storage::Standing;
-use crate::storage::{Attempt, CallLimit, FailureLimit, LockoutRule, StoredCredential};
+use crate::storage::{
+    Admission, Attempt, CallLimits, CallRead, FailureLimit, LockoutRule, StoredCredential,
+};
 
 const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
 
@@ -28,22 +30,26 @@ pub struct Authenticated {
 
 /// Runs on a blocking thread. An address with too many recent failures is refused before any
 /// verification; a locked, disabled or deleted principal before the credential cache is
-/// consulted, so the cache never answers for it.
+/// consulted, so the cache never answers for it. An API user's call is judged against its rate
+/// limit as its credential is read (one round trip on PostgreSQL), and given back when the
+/// password turns out wrong; a refusal is only told once the password is right.
 pub fn authenticate(
     gateway: &Gateway,
     credentials: &Credentials,
     origin: Origin,
 ) -> Result<Authenticated> {
     let now = Timestamp::now();
-    if let Some(wait) = address_blocked_for(gateway, &origin, now)? {
+    let limits = call_limits(gateway);
+    let address = origin.address.as_deref();
+    // A login that does not parse names nobody, as one that nobody has.
+    let read = match Login::parse(&credentials.login, "email") {
+        Ok(login) => gateway.store.read_for_call(&login, address, now, limits)?,
+        Err(_) => CallRead::blocked(address_blocked_for(gateway, address, now)?),
+    };
+    if let Some(wait) = read.address_blocked_for {
         return Err(address_refused(gateway, wait));
     }
-    // A login that does not parse names nobody, as one that nobody has.
-    let known = match Login::parse(&credentials.login, "email") {
-        Ok(login) => gateway.store.credential(&login)?,
-        Err(_) => None,
-    };
-    let stored = match known {
+    let stored = match read.credential {
         Some(stored) if stored.may_authenticate => stored,
         refused => {
             take_address_slot(gateway, &origin, now)?;
@@ -60,15 +66,15 @@ pub fn authenticate(
         &stored.password_hash,
         || check_password(gateway, &stored, &credentials.password, &origin, now),
     )?;
-    if !verified {
-        return Err(Error::InvalidLogin);
-    }
-    if stored.failures_counted && !gateway.store.clear_login_attempts(login, None)? {
+    let refused = !verified
+        || (stored.failures_counted && !gateway.store.clear_login_attempts(login, None)?);
+    if refused {
+        give_back_call(gateway, &stored, read.admission, now)?;
         return Err(Error::InvalidLogin);
     }
     let rate = match stored.principal.role {
         Role::ApiUser(id) => {
-            let standing = admit_call(gateway, id, stored.tiered_rate_limit, now)?;
+            let standing = judged_call(gateway, read.admission)?;
             // `lastUsed` is bookkeeping: a store that cannot write it (disk full, read-only
             // file) must not turn the API user's call away.
             if last_used_is_stale(stored.last_used, now)
@@ -177,45 +183,58 @@ fn rehash_at_the_setting(gateway: &Gateway, stored: &StoredCredential, verified:
     }
 }
 
-/// Admits an API user's call under its scheme's limit: Tiered, no 60-second span over the
-/// per-minute limit; Flat, no rolling hour over the hourly one. Every admitted call counts
-/// towards `ApiCallsInLastHour`.
-fn admit_call(gateway: &Gateway, id: ApiUserId, tiered: bool, now: Timestamp) -> Result<Standing> {
-    let settings = &gateway.settings.protection;
-    let limit = match tiered {
-        true => CallLimit::Tiered {
-            per_minute: settings.tiered_rate_limit_per_minute,
-        },
-        false => CallLimit::Flat {
-            per_hour: settings.flat_rate_limit_per_hour,
-        },
-    };
-    gateway
-        .store
-        .meter()
-        .admit_call(id, now, limit)?
-        .map_err(|refused| {
-            gateway.refusals.rate_limited();
-            Error::ApiUsageExceeded {
-                limit: refused.limit,
-                retry_after_seconds: refused.reset_seconds,
-            }
-        })
+/// An API user's call as the store judged it: Tiered, no 60-second span over the per-minute
+/// limit; Flat, no rolling hour over the hourly one. Every admitted call counts towards
+/// `ApiCallsInLastHour`.
+fn judged_call(gateway: &Gateway, admission: Option<Admission>) -> Result<Standing> {
+    let admission = admission
+        .ok_or_else(|| Error::Unknown("the store judged no call for an API user".into()))?;
+    admission.map_err(|refused| {
+        gateway.refusals.rate_limited();
+        Error::ApiUsageExceeded {
+            limit: refused.limit,
+            retry_after_seconds: refused.reset_seconds,
+        }
+    })
 }
 
-fn failure_limit(gateway: &Gateway) -> FailureLimit {
-    let settings = &gateway.settings.protection;
-    FailureLimit {
-        limit: settings.failed_logins_per_address,
-        window_minutes: settings.lockout_window_minutes,
+/// A call counted ahead of a check that failed is no call: it is given back.
+fn give_back_call(
+    gateway: &Gateway,
+    stored: &StoredCredential,
+    admission: Option<Admission>,
+    at: Timestamp,
+) -> Result<()> {
+    match (stored.principal.role, admission) {
+        (Role::ApiUser(id), Some(Ok(_))) => {
+            let limit = call_limits(gateway).for_scheme(stored.tiered_rate_limit);
+            gateway.store.meter().release_call(id, at, limit)
+        }
+        _ => Ok(()),
     }
 }
 
-fn address_blocked_for(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Result<Option<u32>> {
-    let Some(address) = &origin.address else {
+fn call_limits(gateway: &Gateway) -> CallLimits {
+    let settings = &gateway.settings.protection;
+    CallLimits {
+        tiered_per_minute: settings.tiered_rate_limit_per_minute,
+        flat_per_hour: settings.flat_rate_limit_per_hour,
+        failures: FailureLimit {
+            limit: settings.failed_logins_per_address,
+            window_minutes: settings.lockout_window_minutes,
+        },
+    }
+}
+
+fn address_blocked_for(
+    gateway: &Gateway,
+    address: Option<&str>,
+    now: Timestamp,
+) -> Result<Option<u32>> {
+    let Some(address) = address else {
         return Ok(None);
     };
-    let limit = failure_limit(gateway);
+    let limit = call_limits(gateway).failures;
     gateway
         .store
         .meter()
@@ -236,7 +255,7 @@ fn take_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Resu
     let Some(address) = &origin.address else {
         return Ok(());
     };
-    let limit = failure_limit(gateway);
+    let limit = call_limits(gateway).failures;
     gateway
         .store
         .meter()
@@ -248,7 +267,7 @@ fn take_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Resu
 fn release_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Result<()> {
     match &origin.address {
         Some(address) => {
-            let limit = failure_limit(gateway);
+            let limit = call_limits(gateway).failures;
             gateway
                 .store
                 .meter()

@@ -36,6 +36,15 @@ impl Meter for InProcessMeter {
         })
     }
 
+    fn release_call(&self, user: ApiUserId, at: Timestamp, limit: CallLimit) -> Result<()> {
+        if let CallLimit::Tiered { .. } = limit {
+            let window = limit.window().1;
+            self.calls_per_minute.release(&user, at, window);
+        }
+        self.calls_per_hour.release(&user, at, Window::ROLLING_HOUR);
+        Ok(())
+    }
+
     fn calls_in_last_hour(&self, user: ApiUserId, at: Timestamp) -> Result<u32> {
         Ok(self
             .calls_per_hour

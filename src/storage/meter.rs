@@ -44,10 +44,35 @@ pub struct FailureLimit {
     pub window_minutes: i64,
 }
 
+/// Every limit a call is judged against: its API user's, by scheme, and its address's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallLimits {
+    pub tiered_per_minute: u32,
+    pub flat_per_hour: u32,
+    pub failures: FailureLimit,
+}
+
+impl CallLimits {
+    /// An API user's limit under its scheme.
+    pub fn for_scheme(self, tiered: bool) -> CallLimit {
+        match tiered {
+            true => CallLimit::Tiered {
+                per_minute: self.tiered_per_minute,
+            },
+            false => CallLimit::Flat {
+                per_hour: self.flat_per_hour,
+            },
+        }
+    }
+}
+
 pub trait Meter: Send + Sync {
     /// Counts one call of `user` at `at` unless its scheme's limit is reached; every admitted
     /// call, Tiered or Flat, counts towards the user's rolling hour.
     fn admit_call(&self, user: ApiUserId, at: Timestamp, limit: CallLimit) -> Result<Admission>;
+    /// Gives back a call admitted at `at` under `limit` that turned out not to be one (its
+    /// password was wrong).
+    fn release_call(&self, user: ApiUserId, at: Timestamp, limit: CallLimit) -> Result<()>;
     /// Calls of `user` admitted over the rolling hour up to `at` (`ApiCallsInLastHour`).
     fn calls_in_last_hour(&self, user: ApiUserId, at: Timestamp) -> Result<u32>;
     /// Counts one failed login of `address` at `at` before it is known to have failed (a

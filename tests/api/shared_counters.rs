@@ -138,3 +138,28 @@ async fn failed_logins_from_one_address_are_counted_across_instances() {
         assert!(refused.header("retry-after").is_some());
     }
 }
+
+#[tokio::test]
+async fn wrong_passwords_spend_no_calls_of_the_rate_limit() {
+    let apps = instances_on_one_database(2, &["--rate-limit-tiered-per-minute", "3"]).await;
+    let user = apps[0].create_api_user("guessed").await;
+    let login = user["email"].as_str().unwrap();
+    for app in &apps {
+        let wrong = app.account_info_as(login, "Wrong#Guess-1").await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    for (n, remaining) in ["2", "1", "0"].into_iter().enumerate() {
+        let reply = apps[n % 2].account_info_as(login, API_PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.header("x-ratelimit-remaining"), Some(remaining));
+        assert_eq!(property(&reply, "ApiCallsInLastHour"), (n + 1).to_string());
+    }
+    let refused = apps[1].account_info_as(login, API_PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    let wrong = apps[0].account_info_as(login, "Wrong#Guess-1").await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNAUTHORIZED,
+        "a wrong password is told as such, limit or not"
+    );
+}

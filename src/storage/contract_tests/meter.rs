@@ -1,9 +1,10 @@
 //! The meter: sliding windows to the bucket, the standing's figures, reservations given back,
-//! and exact admission when many threads over two store handles count at once.
+//! exact admission when many threads over two store handles count at once, and a call read
+//! with its credential and judged in one go.
 
-use super::T;
-use crate::domain::{ApiUserId, Timestamp};
-use crate::storage::{CallLimit, FailureLimit, Standing, Store};
+use super::{T, account, audit, lock, login, new_api_user};
+use crate::domain::{ApiUserId, NewApiUser, Role, Timestamp};
+use crate::storage::{CallLimit, CallLimits, FailureLimit, Standing, Store};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 const USER: ApiUserId = ApiUserId(7);
@@ -188,5 +189,104 @@ pub fn attempts_at_once_over_two_handles_are_admitted_exactly_at_the_limit(
             .address_blocked_for(ADDRESS, at(0), limit)
             .unwrap()
             .is_some()
+    );
+}
+
+pub fn a_call_is_read_with_its_credential_and_judged_ahead_of_the_check(store: &dyn Store) {
+    let acme = account(store, "owner@example.com");
+    let tiered_user = store
+        .insert_api_user(&new_api_user(acme, "shop@x.example"), &audit())
+        .unwrap();
+    let flat = NewApiUser {
+        tiered_rate_limit: false,
+        ..new_api_user(acme, "erp@x.example")
+    };
+    let flat_user = store.insert_api_user(&flat, &audit()).unwrap();
+    let limits = CallLimits {
+        tiered_per_minute: 2,
+        flat_per_hour: 1,
+        failures: FAILURES,
+    };
+    let read = |who: &str, address: Option<&str>, seconds| {
+        let read = store.read_for_call(&login(who), address, at(seconds), limits);
+        read.unwrap()
+    };
+    let hour = |user: ApiUserId| store.meter().calls_in_last_hour(user, at(2)).unwrap();
+    let standing = |remaining, reset_seconds| Standing {
+        limit: 2,
+        remaining,
+        reset_seconds,
+    };
+
+    let first = read("shop@x.example", Some(ADDRESS), 0);
+    let role = first.credential.unwrap().principal.role;
+    assert_eq!(role, Role::ApiUser(tiered_user.id));
+    assert_eq!(first.admission, Some(Ok(standing(1, 61))));
+    let meter = store.meter();
+    let wrong_password = meter.release_call(tiered_user.id, at(0), limits.for_scheme(true));
+    wrong_password.unwrap();
+    assert_eq!(
+        hour(tiered_user.id),
+        0,
+        "a call whose check failed is given back"
+    );
+    assert_eq!(
+        read("shop@x.example", None, 0).admission,
+        Some(Ok(standing(1, 61)))
+    );
+    assert_eq!(
+        read("shop@x.example", None, 1).admission,
+        Some(Ok(standing(0, 60)))
+    );
+    assert_eq!(
+        read("shop@x.example", None, 1).admission,
+        Some(Err(standing(0, 60)))
+    );
+    assert_eq!(hour(tiered_user.id), 2);
+
+    let flat_read = read("erp@x.example", Some(ADDRESS), 0);
+    let flat_standing = flat_read.admission.unwrap().unwrap();
+    assert_eq!(
+        (flat_standing.limit, flat_standing.reset_seconds),
+        (1, 3660)
+    );
+    let refused = read("erp@x.example", None, 1)
+        .admission
+        .unwrap()
+        .unwrap_err();
+    assert_eq!((refused.limit, refused.reset_seconds), (1, 3659));
+    assert_eq!(hour(flat_user.id), 1);
+
+    let owner = read("owner@example.com", Some(ADDRESS), 1);
+    assert_eq!(owner.credential.unwrap().principal.role, Role::Owner);
+    assert_eq!(owner.admission, None, "account users are not rate limited");
+    let nobody = read("nobody@x.example", Some(ADDRESS), 1);
+    assert!(nobody.credential.is_none() && nobody.admission.is_none());
+
+    for _ in 0..2 {
+        let reserved = meter.reserve_failed_login(ADDRESS, at(1), FAILURES);
+        reserved.unwrap().unwrap();
+    }
+    let blocked = read("shop@x.example", Some(ADDRESS), 2);
+    assert_eq!(blocked.address_blocked_for, Some(16 * 60 - 2));
+    assert!(blocked.credential.is_none() && blocked.admission.is_none());
+    let elsewhere = read("erp@x.example", Some("2001:db8::1"), 2);
+    assert_eq!(elsewhere.address_blocked_for, None);
+    assert_eq!(
+        elsewhere.credential.unwrap().principal.login.as_str(),
+        "erp@x.example"
+    );
+    assert_eq!(
+        (hour(tiered_user.id), hour(flat_user.id)),
+        (2, 1),
+        "nothing counted"
+    );
+
+    assert!(lock(store, &login("shop@x.example")));
+    let locked = read("shop@x.example", None, 120);
+    assert!(!locked.credential.unwrap().may_authenticate);
+    assert_eq!(
+        locked.admission, None,
+        "a locked user's call is not counted"
     );
 }

@@ -7,9 +7,11 @@
 //! Buckets that stopped counting are swept by an admission at most once a minute per instance,
 //! in the same call: the table holds about an hour of buckets, whatever the number of keys.
 
+use super::credentials::{credential_of, credential_rows, failures_counted};
 use super::{PostgresStore, storage_error};
-use crate::domain::{ApiUserId, Result, Timestamp};
-use crate::storage::meter::{Admission, CallLimit, FailureLimit, Meter, Window};
+use crate::domain::{ApiUserId, Login, Result, Timestamp};
+use crate::storage::CallRead;
+use crate::storage::meter::{Admission, CallLimit, CallLimits, FailureLimit, Meter, Window};
 use ::postgres::types::{ToSql, Type};
 use std::sync::atomic::Ordering;
 
@@ -17,6 +19,31 @@ use std::sync::atomic::Ordering;
 const CALLS_BY_SECOND: i16 = 1;
 const CALLS_BY_MINUTE: i16 = 2;
 const FAILURES_BY_MINUTE: i16 = 3;
+
+/// `Store::read_for_call` in one statement: the address's failures (`$2`, none when NULL), the
+/// credential of `$1`, and, for an API user who may authenticate from an address that is not
+/// refused, its call admitted by `meter_admit` under its scheme's meter and limit.
+const READ_FOR_CALL: &str = concat!(
+    "WITH address AS (
+         SELECT COALESCE(SUM(count), 0)::INTEGER AS counted, MIN(bucket) AS oldest
+           FROM meter_buckets
+          WHERE meter = $12 AND key = $2 AND count > 0 AND bucket >= $3
+     ), credential AS (",
+    credential_rows!(),
+    ") SELECT address.counted AS address_counted, address.oldest AS address_oldest, c.*,
+              m.counted AS call_counted, m.oldest AS call_oldest
+         FROM address
+         LEFT JOIN credential c ON TRUE
+         LEFT JOIN LATERAL meter_admit(
+             CASE WHEN c.tiered_rate_limit THEN $13 ELSE $14 END,
+             CASE WHEN c.may_authenticate AND address.counted < $4 THEN c.api_user_id::TEXT END,
+             CASE WHEN c.tiered_rate_limit THEN $5 ELSE $8 END,
+             CASE WHEN c.tiered_rate_limit THEN $15 ELSE $16 END,
+             CASE WHEN c.tiered_rate_limit THEN $6 ELSE $9 END,
+             CASE WHEN c.tiered_rate_limit THEN $7 ELSE $10 END,
+             CASE WHEN c.tiered_rate_limit THEN $14 END,
+             $8, $10, $11) m ON TRUE"
+);
 
 /// How often an instance sweeps buckets that stopped counting.
 const SWEEP_EVERY_SECONDS: i64 = 60;
@@ -85,6 +112,81 @@ impl PostgresStore {
         Ok((u32::try_from(row.get::<_, i32>(0)).unwrap_or(0), row.get(1)))
     }
 
+    /// `Store::read_for_call` in one round trip (see `READ_FOR_CALL`).
+    pub(super) fn read_for_call_at_once(
+        &self,
+        login: &Login,
+        address: Option<&str>,
+        at: Timestamp,
+        limits: CallLimits,
+    ) -> Result<CallRead> {
+        let (tiered, hourly) = (Window::TIERED_MINUTE, Window::ROLLING_HOUR);
+        let failures = limits.failures.window();
+        let (tiered_bucket, hour_bucket) = (tiered.bucket(at), hourly.bucket(at));
+        let limit = |most: u32| i32::try_from(most).unwrap_or(i32::MAX);
+        let params: [(&(dyn ToSql + Sync), Type); 16] = [
+            (&login.as_str(), Type::TEXT),
+            (&address, Type::TEXT),
+            (&failures.first_bucket(at), Type::INT8),
+            (&limit(limits.failures.limit), Type::INT4),
+            (&tiered_bucket, Type::INT8),
+            (&limit(limits.tiered_per_minute), Type::INT4),
+            (&tiered.leaves_at(tiered_bucket), Type::INT8),
+            (&hour_bucket, Type::INT8),
+            (&limit(limits.flat_per_hour), Type::INT4),
+            (&hourly.leaves_at(hour_bucket), Type::INT8),
+            (&self.sweep_due(at), Type::INT8),
+            (&FAILURES_BY_MINUTE, Type::INT2),
+            (&CALLS_BY_SECOND, Type::INT2),
+            (&CALLS_BY_MINUTE, Type::INT2),
+            (&tiered.span, Type::INT8),
+            (&hourly.span, Type::INT8),
+        ];
+        let row = self.run(|conn| {
+            conn.query_typed_one(READ_FOR_CALL, &params)
+                .map_err(storage_error)
+        })?;
+        let counted = u32::try_from(row.get::<_, i32>("address_counted")).unwrap_or(0);
+        let oldest = row.get("address_oldest");
+        let blocked = failures.blocked_for(at, limits.failures.limit, counted, oldest);
+        if address.is_some() && blocked.is_some() {
+            return Ok(CallRead::blocked(blocked));
+        }
+        let known = row.get::<_, Option<i64>>("account_id").is_some();
+        let credential = known.then(|| credential_of(&row)).transpose()?;
+        let call = row.get::<_, Option<i32>>("call_counted");
+        let admission = credential.as_ref().zip(call).map(|(stored, counted)| {
+            let (most, window) = limits.for_scheme(stored.tiered_rate_limit).window();
+            let counted = u32::try_from(counted).unwrap_or(0);
+            window.judge(at, most, counted, row.get("call_oldest"))
+        });
+        Ok(CallRead {
+            address_blocked_for: None,
+            credential,
+            admission,
+        })
+    }
+
+    /// Takes back one event counted at `at` in `counter`, and in `also` (same key) if given.
+    fn release(&self, counter: &Counter, also: Option<&Counter>, at: Timestamp) -> Result<()> {
+        self.run(|conn| {
+            conn.query_typed(
+                "UPDATE meter_buckets SET count = count - 1
+                 WHERE key = $1 AND count > 0
+                   AND ((meter = $2 AND bucket = $3) OR (meter = $4 AND bucket = $5))",
+                &[
+                    (&counter.key, Type::TEXT),
+                    (&counter.meter, Type::INT2),
+                    (&counter.window.bucket(at), Type::INT8),
+                    (&also.map(|c| c.meter), Type::INT2),
+                    (&also.map(|c| c.window.bucket(at)), Type::INT8),
+                ],
+            )
+            .map(|_| ())
+            .map_err(storage_error)
+        })
+    }
+
     /// `at`, when this instance's last sweep is a minute old: buckets that stopped counting
     /// before then go.
     fn sweep_due(&self, at: Timestamp) -> Option<i64> {
@@ -142,6 +244,15 @@ impl Meter for PostgresStore {
         }
     }
 
+    fn release_call(&self, user: ApiUserId, at: Timestamp, limit: CallLimit) -> Result<()> {
+        let key = user.0.to_string();
+        let hour = calls_by_minute(&key);
+        match limit {
+            CallLimit::Tiered { .. } => self.release(&calls_by_second(&key), Some(&hour), at),
+            CallLimit::Flat { .. } => self.release(&hour, None, at),
+        }
+    }
+
     fn calls_in_last_hour(&self, user: ApiUserId, at: Timestamp) -> Result<u32> {
         let key = user.0.to_string();
         Ok(self.counted(&calls_by_minute(&key), at)?.0)
@@ -162,20 +273,7 @@ impl Meter for PostgresStore {
         at: Timestamp,
         limit: FailureLimit,
     ) -> Result<()> {
-        let counter = failures(address, limit);
-        self.run(|conn| {
-            conn.query_typed(
-                "UPDATE meter_buckets SET count = count - 1
-                 WHERE meter = $1 AND key = $2 AND bucket = $3 AND count > 0",
-                &[
-                    (&counter.meter, Type::INT2),
-                    (&counter.key, Type::TEXT),
-                    (&counter.window.bucket(at), Type::INT8),
-                ],
-            )
-            .map(|_| ())
-            .map_err(storage_error)
-        })
+        self.release(&failures(address, limit), None, at)
     }
 
     fn address_blocked_for(

@@ -18,8 +18,8 @@ mod sessions;
 pub(crate) mod test_cluster;
 
 use super::audit::{Event, recorded};
-use super::{Meter, PoolUse, Store};
-use crate::domain::{Audit, Error, Result};
+use super::{CallLimits, CallRead, Meter, PoolUse, Store};
+use crate::domain::{Audit, Error, Login, Result, Timestamp};
 use ::postgres::{Client, Config, NoTls, Transaction};
 use audit::record_event;
 use r2d2_postgres::PostgresConnectionManager;
@@ -125,6 +125,16 @@ impl Store for PostgresStore {
 
     fn meter(&self) -> &dyn Meter {
         self
+    }
+
+    fn read_for_call(
+        &self,
+        login: &Login,
+        address: Option<&str>,
+        at: Timestamp,
+        limits: CallLimits,
+    ) -> Result<CallRead> {
+        self.read_for_call_at_once(login, address, at, limits)
     }
 
     fn pool_use(&self) -> PoolUse {

@@ -20,8 +20,9 @@ CREATE INDEX meter_buckets_expires ON meter_buckets (expires);
 -- in its buckets from `p_bucket - p_span` on (later ones included: clocks read apart); when
 -- admitted and `p_also_meter` is given, counts it in `p_also_bucket` of that meter too,
 -- whatever its count there (a Tiered call in the rolling hour). Returns whether it was admitted, the events counted before it and the
--- oldest bucket holding any. With `p_sweep_before`, first drops every bucket that stopped
--- counting before then, for all keys.
+-- oldest bucket holding any; a NULL key counts nothing and returns NULLs (a statement that
+-- calls it for a row that may not be admitted). With `p_sweep_before`, first drops every
+-- bucket that stopped counting before then, for all keys.
 --
 -- Exact across instances: the key's transaction-scoped advisory lock is taken before the count
 -- is read, and it is released only after this call's commit. Each statement of a VOLATILE
@@ -36,6 +37,9 @@ CREATE FUNCTION meter_admit(
     OUT admitted BOOLEAN, OUT counted INTEGER, OUT oldest BIGINT)
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF p_key IS NULL THEN
+        RETURN;
+    END IF;
     IF p_sweep_before IS NOT NULL THEN
         DELETE FROM meter_buckets WHERE expires < p_sweep_before;
     END IF;
