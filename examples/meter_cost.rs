@@ -5,13 +5,20 @@
 //!
 //! On a throwaway PostgreSQL 15 cluster (as the tests start one) unless `--database-url` names
 //! a database. Prints, per call: a bare round trip (`/health`'s ping), an admission on one
-//! thread, and an admission with 16 threads over two stores (two pools, as two instances) on
-//! one API user at a limit of 600 (how many were admitted, too); then the in-process meter.
+//! thread, what authentication reads of a store for an API user's call (its address's
+//! failures, its credential, its call counted: `Store::read_for_call`, and the same read in
+//! three calls of the store, as before it was one), and an admission with
+//! 16 threads over two stores (two pools, as two instances) on one API user at a limit of 600
+//! (how many were admitted, too); then the same with SQLite's in-process meter.
 
 use clap::Parser;
 use dualgate::config::{DatabaseUrl, StoreSettings};
-use dualgate::domain::{ApiUserId, Timestamp};
-use dualgate::storage::{self, CallLimit, Store};
+use dualgate::domain::Role::ApiUser;
+use dualgate::domain::{
+    ApiUserId, Audit, Channel, Description, Login, NewAccount, NewApiUser, Origin, PasswordHash,
+    Status, Timestamp,
+};
+use dualgate::storage::{self, CallLimit, CallLimits, FailureLimit, Store};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
@@ -68,7 +75,7 @@ fn at_once(stores: &[Arc<dyn Store>], calls: u32) -> (f64, u32) {
             scope.spawn(move || {
                 for _ in 0..calls / THREADS {
                     let limit = CallLimit::Tiered { per_minute: LIMIT };
-                    let admission = store.meter().admit_call(ApiUserId(2), now, limit);
+                    let admission = store.meter().admit_call(ApiUserId(1002), now, limit);
                     if admission.expect("the meter answers").is_ok() {
                         admitted.fetch_add(1, Ordering::Relaxed);
                     }
@@ -80,21 +87,83 @@ fn at_once(stores: &[Arc<dyn Store>], calls: u32) -> (f64, u32) {
     (micros, admitted.into_inner())
 }
 
+/// An account with one API user; the user's login.
+fn api_user(store: &dyn Store) -> Login {
+    let login = |text| Login::parse(text, "email").expect("a login");
+    let audit = Audit {
+        actor: "meter_cost".into(),
+        origin: Origin {
+            channel: Channel::Cli,
+            address: None,
+        },
+        at: Timestamp::now(),
+    };
+    let hash = PasswordHash("$2b$04$hash".into());
+    let account = NewAccount {
+        name: "Bench".into(),
+        owner_login: login("owner@example.com"),
+        owner_password_hash: hash.clone(),
+    };
+    let account = store.create_account(&account, &audit).expect("an account");
+    let user = NewApiUser {
+        account,
+        login: login("bench@apiconnector.com"),
+        description: Description::parse("bench").expect("a description"),
+        status: Status::Enabled,
+        tiered_rate_limit: true,
+        password_hash: hash,
+        created: audit.at,
+    };
+    store
+        .insert_api_user(&user, &audit)
+        .expect("an API user")
+        .login
+}
+
 fn figures(name: &str, stores: &[Arc<dyn Store>], calls: u32) {
     let store = &stores[0];
+    let login = api_user(store.as_ref());
+    let limits = CallLimits {
+        tiered_per_minute: i32::MAX as u32,
+        flat_per_hour: i32::MAX as u32,
+        failures: FailureLimit {
+            limit: 50,
+            window_minutes: 15,
+        },
+    };
+    let read = per_call(calls, |_| {
+        let read = store.read_for_call(&login, Some("192.0.2.1"), Timestamp::now(), limits);
+        assert!(matches!(
+            read.expect("the store answers").admission,
+            Some(Ok(_))
+        ));
+    });
+    let meter = store.meter();
+    let in_three = per_call(calls, |_| {
+        let now = Timestamp::now();
+        let blocked = meter.address_blocked_for("192.0.2.1", now, limits.failures);
+        assert!(blocked.expect("the meter answers").is_none());
+        let stored = store.credential(&login).expect("the store answers");
+        let ApiUser(id) = stored.expect("the API user").principal.role else {
+            unreachable!("an API user's login")
+        };
+        let admission = meter.admit_call(id, now, limits.for_scheme(true));
+        assert!(admission.expect("the meter answers").is_ok());
+    });
     let ping = per_call(calls, |_| store.ping().expect("the database answers"));
     let unlimited = CallLimit::Tiered {
         per_minute: i32::MAX as u32,
     };
     let now = Timestamp::now();
     let one_thread = per_call(calls, |_| {
-        let admission = store.meter().admit_call(ApiUserId(1), now, unlimited);
+        let admission = store.meter().admit_call(ApiUserId(1001), now, unlimited);
         assert!(admission.expect("the meter answers").is_ok());
     });
     let (concurrent, admitted) = at_once(stores, calls);
     println!(
         "{name}: ping {ping:.1} µs, admission {one_thread:.1} µs on one thread, \
-         {concurrent:.1} µs with {THREADS} threads over {} store(s) ({admitted} of {} admitted at {LIMIT})",
+         a call's read {read:.1} µs (in three calls {in_three:.1} µs), admission {concurrent:.1} µs with {THREADS} threads over \
+         {} store(s) ({admitted} of {} admitted at {LIMIT})",
         stores.len(),
         calls / THREADS * THREADS,
     );

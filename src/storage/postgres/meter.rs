@@ -2,7 +2,9 @@
 //! `meter_buckets`, an admission one call of the function `meter_admit` (migration 0003), which
 //! reads the key's count and counts the event under the key's lock, so that N instances admit
 //! exactly what one would. Each statement is sent with its parameters' types
-//! (`query_typed`): one round trip, no separate prepare.
+//! (`query_typed`): one round trip, no separate prepare. Authentication's read of a call
+//! (`READ_FOR_CALL`) is one statement too: the address's failures, the credential and the
+//! call's admission.
 //!
 //! Buckets that stopped counting are swept by an admission at most once a minute per instance,
 //! in the same call: the table holds about an hour of buckets, whatever the number of keys.
