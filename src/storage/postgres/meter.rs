@@ -47,6 +47,26 @@ const READ_FOR_CALL: &str = concat!(
              $8, $10, $11) m ON TRUE"
 );
 
+/// `READ_FOR_CALL`'s parameters' types.
+const READ_FOR_CALL_TYPES: [Type; 16] = [
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+    Type::INT4,
+    Type::INT8,
+    Type::INT4,
+    Type::INT8,
+    Type::INT8,
+    Type::INT4,
+    Type::INT8,
+    Type::INT8,
+    Type::INT2,
+    Type::INT2,
+    Type::INT2,
+    Type::INT8,
+    Type::INT8,
+];
+
 /// How often an instance sweeps buckets that stopped counting.
 const SWEEP_EVERY_SECONDS: i64 = 60;
 
@@ -114,7 +134,8 @@ impl PostgresStore {
         Ok((u32::try_from(row.get::<_, i32>(0)).unwrap_or(0), row.get(1)))
     }
 
-    /// `Store::read_for_call` in one round trip (see `READ_FOR_CALL`).
+    /// `Store::read_for_call` in one round trip (see `READ_FOR_CALL`), prepared once per
+    /// connection.
     pub(super) fn read_for_call_at_once(
         &self,
         login: &Login,
@@ -126,27 +147,29 @@ impl PostgresStore {
         let failures = limits.failures.window();
         let (tiered_bucket, hour_bucket) = (tiered.bucket(at), hourly.bucket(at));
         let limit = |most: u32| i32::try_from(most).unwrap_or(i32::MAX);
-        let params: [(&(dyn ToSql + Sync), Type); 16] = [
-            (&login.as_str(), Type::TEXT),
-            (&address, Type::TEXT),
-            (&failures.first_bucket(at), Type::INT8),
-            (&limit(limits.failures.limit), Type::INT4),
-            (&tiered_bucket, Type::INT8),
-            (&limit(limits.tiered_per_minute), Type::INT4),
-            (&tiered.leaves_at(tiered_bucket), Type::INT8),
-            (&hour_bucket, Type::INT8),
-            (&limit(limits.flat_per_hour), Type::INT4),
-            (&hourly.leaves_at(hour_bucket), Type::INT8),
-            (&self.sweep_due(at), Type::INT8),
-            (&FAILURES_BY_MINUTE, Type::INT2),
-            (&CALLS_BY_SECOND, Type::INT2),
-            (&CALLS_BY_MINUTE, Type::INT2),
-            (&tiered.span, Type::INT8),
-            (&hourly.span, Type::INT8),
+        let values: [&(dyn ToSql + Sync); 16] = [
+            &login.as_str(),
+            &address,
+            &failures.first_bucket(at),
+            &limit(limits.failures.limit),
+            &tiered_bucket,
+            &limit(limits.tiered_per_minute),
+            &tiered.leaves_at(tiered_bucket),
+            &hour_bucket,
+            &limit(limits.flat_per_hour),
+            &hourly.leaves_at(hour_bucket),
+            &self.sweep_due(at),
+            &FAILURES_BY_MINUTE,
+            &CALLS_BY_SECOND,
+            &CALLS_BY_MINUTE,
+            &tiered.span,
+            &hourly.span,
         ];
-        let row = self.run(|conn| {
-            conn.query_typed_one(READ_FOR_CALL, &params)
-                .map_err(storage_error)
+        let row = self.run_prepared(|conn| {
+            let statement = conn
+                .prepared(READ_FOR_CALL, &READ_FOR_CALL_TYPES)
+                .map_err(storage_error)?;
+            conn.query_one(&statement, &values).map_err(storage_error)
         })?;
         let counted = u32::try_from(row.get::<_, i32>("address_counted")).unwrap_or(0);
         let oldest = row.get("address_oldest");

@@ -10,6 +10,7 @@
 mod accounts;
 mod api_users;
 mod audit;
+mod connection;
 mod credentials;
 mod meter;
 mod migrations;
@@ -22,11 +23,10 @@ use super::{CallLimits, CallRead, Meter, PoolUse, Store};
 use crate::domain::{Audit, Error, Login, Result, Timestamp};
 use ::postgres::{Client, Config, NoTls, Transaction};
 use audit::record_event;
+use connection::{Connection, Manager};
 use r2d2_postgres::PostgresConnectionManager;
 use std::sync::atomic::AtomicI64;
 use std::time::Duration;
-
-type Manager = PostgresConnectionManager<NoTls>;
 
 const POOL_SIZE: u32 = 8;
 /// How long a call waits for a connection before it is refused as unavailable.
@@ -66,7 +66,7 @@ impl PostgresStore {
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(CONNECTION_TIMEOUT)
-            .build(PostgresConnectionManager::new(config, NoTls))
+            .build(Manager(PostgresConnectionManager::new(config, NoTls)))
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
         Ok(PostgresStore {
             pool: ClosingPool(Some(pool)),
@@ -110,6 +110,11 @@ impl PostgresStore {
     /// Runs `work` on a connection outside any transaction: for reads, and for writes of one
     /// statement, which PostgreSQL makes atomic by itself.
     fn run<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        work(&mut **self.connection()?)
+    }
+
+    /// Runs `work` on a connection that keeps its prepared statements (see `connection`).
+    fn run_prepared<T>(&self, work: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         work(&mut *self.connection()?)
     }
 }
