@@ -1,6 +1,6 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
-use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
+use crate::auth::{CredentialCache, PasswordHasher};
 use crate::config::{Secret, Settings, StoreSettings};
 use crate::connection::{HeadClock, HeadTimedStream, pause_head_clock};
 use crate::domain::Error;
@@ -53,9 +53,6 @@ pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<
             settings.credential_cache.entries,
             Duration::from_secs(settings.credential_cache.ttl_seconds),
         )?,
-        calls_per_hour: UsageMeter::new(60),
-        calls_per_minute: UsageMeter::new(1),
-        failures: UsageMeter::new(60),
         refusals: Refusals::default(),
         settings,
     })

@@ -21,6 +21,7 @@ mod remote;
 mod rest;
 mod restart;
 mod server_process;
+mod shared_counters;
 mod shutdown;
 mod soap;
 mod storage_faults;

@@ -11,7 +11,7 @@ pub(super) mod export;
 mod migrations;
 mod sessions;
 
-use super::{PoolUse, Store};
+use super::{InProcessMeter, Meter, PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use crate::storage::audit::{Event, recorded};
 use audit::record_event;
@@ -25,6 +25,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct SqliteStore {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// A SQLite file serves one gateway instance: its counters are this process's.
+    meter: InProcessMeter,
 }
 
 impl SqliteStore {
@@ -57,7 +59,10 @@ impl SqliteStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(Error::unknown)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            meter: InProcessMeter::default(),
+        })
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
@@ -103,6 +108,10 @@ impl Store for SqliteStore {
             })
             .map_err(storage_error)
         })
+    }
+
+    fn meter(&self) -> &dyn Meter {
+        &self.meter
     }
 
     fn pool_use(&self) -> PoolUse {
@@ -187,8 +196,14 @@ mod tests {
         (dir, store)
     }
 
+    /// One SQLite file serves one gateway instance, whose counters are its process's: the
+    /// second handle is the same store.
+    fn twin(_: &tempfile::TempDir, _: &SqliteStore) -> Option<SqliteStore> {
+        None
+    }
+
     mod contract {
-        crate::storage::contract_tests::store_contract!(super::fresh);
+        crate::storage::contract_tests::store_contract!(super::fresh, super::twin);
     }
 
     #[test]
