@@ -138,6 +138,31 @@ async fn the_metrics_count_exactly_the_calls_made() {
     app.stop().await;
 }
 
+/// Storage checkouts and the time waited for them grow with calls that reach the store.
+#[tokio::test]
+async fn storage_checkouts_and_their_wait_are_counted() {
+    let app = spawn_with_metrics().await;
+    let pool = |samples: &BTreeMap<String, f64>| {
+        (
+            samples["dualgate_storage_checkouts_total"],
+            samples["dualgate_storage_checkout_wait_seconds_total"],
+        )
+    };
+    let before = pool(&samples(&scrape(&app).await));
+    app.create_api_user("stored").await;
+    let after = pool(&samples(&scrape(&app).await));
+    assert!(after.0 > before.0, "checkouts {before:?} then {after:?}");
+    assert!(
+        after.1 > before.1,
+        "seconds waited {before:?} then {after:?}"
+    );
+    assert_eq!(
+        samples(&scrape(&app).await)["dualgate_storage_connections_in_use"],
+        0.0
+    );
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_exposition_passes_promtool() {
     let app = spawn_with_metrics().await;

@@ -17,6 +17,7 @@ mod sessions;
 pub(crate) mod test_cluster;
 
 use super::audit::{Event, recorded};
+use super::checkouts::CheckoutClock;
 use super::{PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use ::postgres::{Client, Config, NoTls, Transaction};
@@ -32,6 +33,7 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct PostgresStore {
     pool: ClosingPool,
+    checkouts: CheckoutClock,
 }
 
 /// The pool, closed on a thread of its own: a connection's runtime cannot be shut down on an
@@ -66,6 +68,7 @@ impl PostgresStore {
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
         Ok(PostgresStore {
             pool: ClosingPool(Some(pool)),
+            checkouts: CheckoutClock::default(),
         })
     }
 
@@ -75,7 +78,8 @@ impl PostgresStore {
             .0
             .as_ref()
             .expect("the pool lives until the store drops");
-        pool.get()
+        self.checkouts
+            .time(|| pool.get())
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
@@ -119,10 +123,8 @@ impl Store for PostgresStore {
     }
 
     fn pool_use(&self) -> PoolUse {
-        self.pool
-            .0
-            .as_ref()
-            .map_or_else(PoolUse::default, |pool| pool.state().into())
+        self.checkouts
+            .pool_use(self.pool.0.as_ref().map(r2d2::Pool::state))
     }
 }
 

@@ -10,6 +10,7 @@ mod credentials;
 mod migrations;
 mod sessions;
 
+use super::checkouts::CheckoutClock;
 use super::{PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use crate::storage::audit::{Event, recorded};
@@ -24,6 +25,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct SqliteStore {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    checkouts: CheckoutClock,
 }
 
 impl SqliteStore {
@@ -56,12 +58,15 @@ impl SqliteStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(Error::unknown)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            checkouts: CheckoutClock::default(),
+        })
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
-        self.pool
-            .get()
+        self.checkouts
+            .time(|| self.pool.get())
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
@@ -105,7 +110,7 @@ impl Store for SqliteStore {
     }
 
     fn pool_use(&self) -> PoolUse {
-        self.pool.state().into()
+        self.checkouts.pool_use(Some(self.pool.state()))
     }
 }
 
