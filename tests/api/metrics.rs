@@ -163,6 +163,45 @@ async fn storage_checkouts_and_their_wait_are_counted() {
     app.stop().await;
 }
 
+/// The README's example alerts (`docs/dualgate.rules.yml`) are valid rules, fire on the series
+/// their unit tests give (`promtool test rules`), and name only series a real server exposes.
+#[tokio::test]
+async fn the_example_alerts_pass_promtool_and_name_served_series() {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs");
+    for args in [
+        ["check", "rules", "dualgate.rules.yml"],
+        ["test", "rules", "dualgate.rules.test.yml"],
+    ] {
+        let output = Command::new("promtool")
+            .args(args)
+            .current_dir(docs)
+            .output()
+            .expect("promtool runs (tests/interop/install.sh installs it)");
+        assert!(
+            output.status.success(),
+            "promtool {args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let app = spawn_with_metrics().await;
+    scripted_mix(&app).await;
+    let exposition = scrape(&app).await;
+    let rules = std::fs::read_to_string(format!("{docs}/dualgate.rules.yml")).unwrap();
+    let named: Vec<&str> = rules
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| word.starts_with("dualgate_"))
+        .collect();
+    assert!(named.len() >= 5, "{named:?}");
+    for series in named {
+        assert!(
+            exposition.contains(&format!("\n{series}")),
+            "{series} is not served"
+        );
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_exposition_passes_promtool() {
     let app = spawn_with_metrics().await;
