@@ -375,6 +375,23 @@ async fn a_trickled_later_head_is_cut_off_over_tls() {
     trickler.abort();
 }
 
+/// A client that opens a connection and leaves the handshake unfinished (nothing sent, or half
+/// a ClientHello) is cut off by the request-head timeout, as one that stalls a head is.
+#[tokio::test]
+async fn a_stalled_handshake_is_cut_off() {
+    let pki = Pki::new();
+    let (_app, port) = serve_https(&pki, &["--client-request-timeout-secs", "1"]).await;
+    // A TLS record header announcing a 512-byte handshake message, then 4 bytes of it.
+    let half_a_client_hello: &[u8] = &[22, 3, 1, 2, 0, 1, 0, 1, 252];
+    for sent in [&[][..], half_a_client_hello] {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        stream.write_all(sent).await.unwrap();
+        assert_eq!(read_until_closed(&mut stream).await, b"", "sent {sent:?}");
+    }
+    let mut https = connect(port, &pki.ca()).await;
+    assert!(exchange(&mut https, HEALTH).await.ends_with(HEALTHY));
+}
+
 /// A certificate or key that cannot be used stops the start, naming the file.
 #[tokio::test]
 async fn a_bad_certificate_or_key_stops_the_start_naming_the_file() {
