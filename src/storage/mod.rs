@@ -8,6 +8,7 @@
 mod accounts;
 mod api_users;
 mod audit;
+mod checkouts;
 #[cfg(test)]
 mod contract_tests;
 mod credentials;
@@ -114,20 +115,14 @@ impl CallRead {
     }
 }
 
-/// Connections the pool holds, and how many of them are lent out.
+/// Connections the pool holds, how many of them are lent out, and the connections taken
+/// from it so far with the time spent waiting for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PoolUse {
     pub open: u32,
     pub in_use: u32,
-}
-
-impl From<r2d2::State> for PoolUse {
-    fn from(state: r2d2::State) -> Self {
-        PoolUse {
-            open: state.connections,
-            in_use: state.connections - state.idle_connections,
-        }
-    }
+    pub checkouts: u64,
+    pub waited: std::time::Duration,
 }
 
 /// Opens the store the settings name, its schema brought up to date: PostgreSQL when a

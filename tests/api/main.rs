@@ -27,6 +27,7 @@ mod soap;
 mod storage_faults;
 #[path = "../../src/storage/postgres/test_cluster.rs"]
 mod test_cluster;
+mod tls;
 mod trusted_proxy;
 mod web;
 mod wsdl;

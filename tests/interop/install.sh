@@ -15,6 +15,7 @@ apt_packages=(
   libxml2-utils                      # xmllint, for the Rust tests' schema checks
   postgresql-15                      # the Rust tests' throwaway PostgreSQL cluster (initdb, pg_ctl)
   prometheus                         # promtool, for the Rust tests' metrics check
+  openssl curl                       # the Rust tests' throwaway CA (openssl) and HTTPS client (curl)
   php-cli php-soap                   # PHP SoapClient
   libsoap-lite-perl libsoap-wsdl-perl  # Perl SOAP::Lite, SOAP::WSDL (wsdl2perl)
   openjdk-17-jdk-headless jaxws      # Java: wsimport and the JAX-WS runtime jars

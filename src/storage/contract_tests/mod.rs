@@ -31,6 +31,7 @@ macro_rules! store_contract {
         }
         $crate::storage::contract_tests::store_contract!(@each $fresh;
             accounts::a_store_that_opened_answers_a_ping,
+            accounts::checkouts_are_counted_with_their_wait,
             accounts::a_login_is_unique_across_account_users_and_api_users,
             accounts::a_lock_holds_until_an_unlock_which_forgets_the_failures,
             accounts::account_users_are_listed_changed_and_removed_with_their_events,

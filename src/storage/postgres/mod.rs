@@ -20,6 +20,7 @@ mod sessions;
 pub(crate) mod test_cluster;
 
 use super::audit::{Event, recorded};
+use super::checkouts::CheckoutClock;
 use super::{CallLimits, CallRead, Meter, PoolUse, Store};
 use crate::domain::{Audit, Error, Login, Result, Timestamp};
 use ::postgres::{Client, Config, NoTls, Transaction};
@@ -37,6 +38,7 @@ pub struct PostgresStore {
     pool: ClosingPool,
     /// When this instance next sweeps the meter's old buckets, in seconds.
     next_sweep: AtomicI64,
+    checkouts: CheckoutClock,
 }
 
 /// The pool, closed on a thread of its own: a connection's runtime cannot be shut down on an
@@ -70,6 +72,7 @@ impl PostgresStore {
         Ok(PostgresStore {
             pool: ClosingPool(Some(pool)),
             next_sweep: AtomicI64::new(0),
+            checkouts: CheckoutClock::default(),
         })
     }
 
@@ -79,7 +82,8 @@ impl PostgresStore {
             .0
             .as_ref()
             .expect("the pool lives until the store drops");
-        pool.get()
+        self.checkouts
+            .time(|| pool.get())
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
@@ -142,10 +146,8 @@ impl Store for PostgresStore {
     }
 
     fn pool_use(&self) -> PoolUse {
-        self.pool
-            .0
-            .as_ref()
-            .map_or_else(PoolUse::default, |pool| pool.state().into())
+        self.checkouts
+            .pool_use(self.pool.0.as_ref().map(r2d2::Pool::state))
     }
 
     fn answers_at_once(&self) -> bool {

@@ -11,6 +11,7 @@ pub(super) mod export;
 mod migrations;
 mod sessions;
 
+use super::checkouts::CheckoutClock;
 use super::{InProcessMeter, Meter, PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use crate::storage::audit::{Event, recorded};
@@ -27,6 +28,7 @@ pub struct SqliteStore {
     pool: r2d2::Pool<SqliteConnectionManager>,
     /// A SQLite file serves one gateway instance: its counters are this process's.
     meter: InProcessMeter,
+    checkouts: CheckoutClock,
 }
 
 impl SqliteStore {
@@ -62,12 +64,13 @@ impl SqliteStore {
         Ok(SqliteStore {
             pool,
             meter: InProcessMeter::default(),
+            checkouts: CheckoutClock::default(),
         })
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
-        self.pool
-            .get()
+        self.checkouts
+            .time(|| self.pool.get())
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
@@ -115,7 +118,7 @@ impl Store for SqliteStore {
     }
 
     fn pool_use(&self) -> PoolUse {
-        self.pool.state().into()
+        self.checkouts.pool_use(Some(self.pool.state()))
     }
 
     fn answers_at_once(&self) -> bool {
