@@ -22,7 +22,12 @@ What it does, in order (everything on 127.0.0.1, in a fresh temporary directory)
   5. prints the table and the targets, and writes them as Markdown to target/bench/latest.md
      (and the raw figures to target/bench/latest.json).
 
-Only the Python standard library is used.
+With --peers, after dualgate's scenarios the JAX-WS and spyne peers (bench/peers.py) answer the
+same SOAP call at the same levels, one at a time, and the comparison is printed with its goals.
+With --postgres or --database-url, the scenarios run again on PostgreSQL, the round trips per
+call are counted, and 1 to --instances instances run behind HAProxy (bench/pg.py).
+
+Only the Python standard library is used (the spyne peer runs under Debian's own Python).
 """
 
 import argparse
@@ -42,6 +47,9 @@ import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
+
+import peers
+import pg
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REPO_DIR = os.path.dirname(BENCH_DIR)
@@ -68,6 +76,9 @@ WRK_TIMEOUT_S = 60
 
 SOAP_NS = "http://apiconnector.com"
 SOAP_ACTION = '"http://apiconnector.com/v2/ApiService/{}"'
+SOAP_CONTENT_TYPE = "text/xml; charset=utf-8"
+# PostgreSQL 15 flushes an idle backend's statistics after 10 s (pg.transactions).
+QUIET_FOR_STATS_S = 11
 SOAP_CURRENT_ACCOUNT_INFO = """<?xml version="1.0" encoding="utf-8"?>
 <soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/">
   <soap:Body>
@@ -112,8 +123,7 @@ class Server:
         self.binary, self.workdir, self.name, self.db = binary, workdir, name, db
         self.args = [
             "serve",
-            "--db",
-            db,
+            *store_args(db),
             "--bind",
             "127.0.0.1:0",
             "--bcrypt-cost",
@@ -165,6 +175,9 @@ class Server:
     def pid(self):
         return self.process.pid
 
+    def pids(self):
+        return [self.pid]
+
     def alive(self):
         return self.process is not None and self.process.poll() is None
 
@@ -183,6 +196,11 @@ class Server:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
+def store_args(db):
+    """The server's or the CLI's database options: a PostgreSQL URL or a SQLite file."""
+    return ["--database-url", db] if db.startswith("postgres") else ["--db", db]
+
+
 def stop_all_servers():
     while SERVERS:
         SERVERS[-1].stop()  # removes itself from SERVERS
@@ -194,16 +212,28 @@ def cpu_ticks(pid):
     return int(after_name[11]) + int(after_name[12])  # utime + stime
 
 
+def server_ticks(server):
+    """CPU time of all the server's processes (gunicorn's workers, say), in clock ticks."""
+    total = 0
+    for pid in server.pids():
+        try:
+            total += cpu_ticks(pid)
+        except OSError:  # a process that ended between listing and reading
+            pass
+    return total
+
+
 def wait_until_idle(server, max_seconds=180):
     """Waits until the server has used (almost) no CPU for half a second: work left over by the
     previous run (requests still queued for bcrypt when wrk stopped) must not slow the next."""
+    max_seconds = getattr(server, "idle_wait_max_s", max_seconds)
     started = time.monotonic()
-    previous = cpu_ticks(server.pid)
+    previous = server_ticks(server)
     while time.monotonic() - started < max_seconds:
         time.sleep(0.5)
         if not server.alive():
             raise RuntimeError(f"{server.name} exited; its log is {server.log_path}")
-        now = cpu_ticks(server.pid)
+        now = server_ticks(server)
         if now - previous <= 2:  # at most 20 ms of CPU in 500 ms
             return time.monotonic() - started
         previous = now
@@ -229,6 +259,19 @@ def memory_kib(pid):
             if key in ("VmHWM", "VmRSS"):
                 found[key] = int(value.split()[0])
     return found["VmHWM"], found["VmRSS"]
+
+
+def server_memory_kib(server):
+    """(peak, RSS) summed over the server's processes: for gunicorn, the master and its
+    workers (pages the workers share with the master count once per process)."""
+    figures = [memory_kib(pid) for pid in server.pids()]
+    return sum(hwm for hwm, _ in figures), sum(rss for _, rss in figures)
+
+
+def reset_server_peak_memory(server):
+    """Resets every process's peak; False when one cannot be reset."""
+    done = [reset_peak_memory(pid) for pid in server.pids()]
+    return all(done)
 
 
 # --- plain HTTP for setup and checks -------------------------------------------------------
@@ -432,9 +475,11 @@ def measure(server, scenario, connections, args):
         needed = 2 * connections / warm_rps if warm_rps > 0 else args.max_duration
         seconds = min(args.max_duration, max(args.duration, math.ceil(needed)))
     idle_s = wait_until_idle(server)
-    reset_peak_memory(server.pid)
+    reset_server_peak_memory(server)
+    ticks = server_ticks(server)
     result = run_wrk(url, connections, seconds, scenario.wrk_env())
-    hwm, rss = memory_kib(server.pid)
+    ticks = server_ticks(server) - ticks
+    hwm, rss = server_memory_kib(server)
     return {
         "number": scenario.number,
         "scenario": scenario.name,
@@ -447,6 +492,8 @@ def measure(server, scenario, connections, args):
         "errors": errors_of(result),
         "hwm_kib": hwm,
         "rss_kib": rss,
+        # The server's CPU time (all its processes) over the measured run, per response.
+        "cpu_ms_per_call": ticks * 1000 / os.sysconf("SC_CLK_TCK") / max(result["requests"], 1),
         "wrk": result,
         "idle_wait_s": round(idle_s, 1),
     }
@@ -476,8 +523,7 @@ def create_account(binary, db):
             "Default",
             "--owner-email",
             OWNER,
-            "--db",
-            db,
+            *store_args(db),
             "--bcrypt-cost",
             str(MEASURED_COST),
         ],
@@ -505,8 +551,12 @@ def run_in_threads(share, workers):
         raise failures[0]
 
 
-def seed_database(binary, workdir, db, users):
+def seed_database(binary, workdir, db, users, tag=""):
+    """The account and its owner; then, when `users` > 0, that many API users created through
+    REST by a seeder on a cost-4 server."""
     create_account(binary, db)
+    if users == 0:
+        return
     run_cli(
         binary,
         [
@@ -515,14 +565,13 @@ def seed_database(binary, workdir, db, users):
             "--email",
             SEEDER,
             "--can-manage-account",
-            "--db",
-            db,
+            *store_args(db),
             "--bcrypt-cost",
             str(SEED_COST),
         ],
         SEEDER_PASSWORD + "\n",
     )
-    seeder = Server(binary, workdir, "seed-server", db, SEED_COST).start()
+    seeder = Server(binary, workdir, f"seed-server{tag}", db, SEED_COST).start()
     try:
         auth = basic(SEEDER, SEEDER_PASSWORD)
         workers = max(1, os.cpu_count() or 1)
@@ -674,6 +723,7 @@ COLUMNS = [
     "errors",
     "peak MiB",
     "RSS MiB",
+    "CPU ms/call",
 ]
 
 
@@ -690,6 +740,7 @@ def table_rows(rows):
             str(r["errors"]),
             mib(r["hwm_kib"]),
             mib(r["rss_kib"]),
+            f"{r['cpu_ms_per_call']:.3f}",
         ]
         for r in rows
     ]
@@ -825,6 +876,549 @@ def verdicts(results, levels, rates, cores):
     return lines
 
 
+# --- one backend, the peers, PostgreSQL ------------------------------------------------------
+
+
+def soap_scenario(number, name, auth, check, body_file, operation):
+    """A SOAP 1.1 call to /v2/Api.svc with the body in `body_file`."""
+    return Scenario(
+        number,
+        name,
+        "POST",
+        "/v2/Api.svc",
+        auth,
+        check,
+        body_file=body_file,
+        content_type=SOAP_CONTENT_TYPE,
+        soap_action=SOAP_ACTION.format(operation),
+    )
+
+
+def scenario_list(workdir, owner_auth, user_auth):
+    def body(name, text):
+        path = os.path.join(workdir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    return [
+        Scenario(1, "(1) GET /health", "GET", "/health", None, check_health),
+        Scenario(2, "(2) REST account-info", "GET", "/v2/account-info", user_auth, check_account_info),
+        soap_scenario(
+            3,
+            "(3) SOAP GetCurrentAccountInfo",
+            user_auth,
+            check_soap_account_info,
+            body("account-info.xml", SOAP_CURRENT_ACCOUNT_INFO),
+            "GetCurrentAccountInfo",
+        ),
+        Scenario(
+            4,
+            "(4) REST list 1000",
+            "GET",
+            "/v2/api-users?select=1000",
+            owner_auth,
+            check_rest_list,
+        ),
+        soap_scenario(
+            5,
+            "(5) SOAP GetApiUsers 1000",
+            owner_auth,
+            check_soap_list,
+            body("get-api-users.xml", SOAP_GET_API_USERS),
+            "GetApiUsers",
+        ),
+        Scenario(
+            6,
+            "(6) REST create API user",
+            "POST",
+            "/v2/api-users",
+            owner_auth,
+            check_create,
+            body_file=body("create.json", CREATE_BODY),
+            content_type="application/json",
+        ),
+        Scenario(
+            7,
+            "(7) wrong password, unknown login",
+            "GET",
+            "/v2/account-info",
+            basic(GHOST_LOGIN, GHOST_PASSWORD),
+            check_wrong_password,
+            expect_status=401,
+        ),
+    ]
+
+
+class BackendRun:
+    """What every backend's run shares: the binary, the flags, the levels, the bcrypt rates."""
+
+    def __init__(self, binary, workdir, server_flags, levels, args, cores, rates):
+        self.binary, self.workdir, self.server_flags = binary, workdir, server_flags
+        self.levels, self.args, self.cores, self.rates = levels, args, cores, rates
+
+    def measure_backend(self, db, wanted, backend=""):
+        """Seeds `db`, starts the measured server on it, runs the wanted scenarios at every
+        level. Returns the rows and the scenario API user (login and password)."""
+        tag = f"-{backend.lower()}" if backend else ""
+        suffix = f" [{backend}]" if backend else ""
+        users = SEEDED_USERS if wanted & {4, 5} else 0
+        t = time.monotonic()
+        seed_database(self.binary, self.workdir, db, users, tag)
+        log(
+            f"seeded{suffix} {users} API users through REST on a cost-{SEED_COST} server "
+            f"as {SEEDER} in {time.monotonic() - t:.1f} s (owner {OWNER} hashed at cost "
+            f"{MEASURED_COST})"
+        )
+        server = Server(
+            self.binary, self.workdir, f"measured-server{tag}", db, MEASURED_COST, self.server_flags
+        ).start()
+        log(f"measured server{suffix} on {server.url('')} (pid {server.pid})")
+        if not reset_server_peak_memory(server):
+            log("warning: cannot reset VmHWM here; each peak is the peak since the start")
+        owner_auth = basic(OWNER, OWNER_PASSWORD)
+        api_user = create_api_user(server.port, owner_auth, "bench reader", API_USER_PASSWORD)
+        log(
+            f"API user for scenarios 2 and 3, created through REST at cost "
+            f"{MEASURED_COST}: {api_user['email']}"
+        )
+        user_auth = basic(api_user["email"], API_USER_PASSWORD)
+        results = []
+        for scenario in scenario_list(self.workdir, owner_auth, user_auth):
+            if scenario.number not in wanted:
+                continue
+            scenario.name += suffix
+            if scenario.number in (6, 7) and not backend:
+                self._measure_bcrypt_rate(server, scenario.number)
+            log(f"{scenario.name}: preflight {scenario.preflight(server)}")
+            for connections in self.levels:
+                row = measure(server, scenario, connections, self.args)
+                row["backend"] = backend or "SQLite"
+                results.append(row)
+                versus = ""
+                if scenario.number in self.rates and not backend:
+                    limit = bound(self.rates, scenario.number, connections, self.cores)
+                    versus = f" = {row['rps'] / limit:.2f} x bound {limit:.2f}/s"
+                log_row(row, versus)
+        wait_until_idle(server)
+        server.stop()
+        return results, api_user
+
+    def _measure_bcrypt_rate(self, server, number):
+        wait_until_idle(server)
+        one, one_line = bcrypt_rate(REPO_DIR, MEASURED_COST, self.args.bcrypt_seconds)
+        every, every_line = bcrypt_rate(
+            REPO_DIR, MEASURED_COST, self.args.bcrypt_seconds, threads=self.cores
+        )
+        self.rates[number] = {"one": one, "all": every}
+        log(f"{one_line}; bound for ({number}) = {one:.2f}/s x min(connections, {self.cores} cores)")
+        log(f"{every_line} (for comparison: what the cores really gave together)")
+
+
+def log_row(row, versus=""):
+    log(
+        f"{row['scenario']} c={row['connections']}: {fmt_rps(row['rps'])} req/s{versus}, "
+        f"p50 {fmt_ms(row['p50_us'])} ms, p99 {fmt_ms(row['p99_us'])} ms, "
+        f"errors {row['errors']}, peak {mib(row['hwm_kib'])} MiB, "
+        f"CPU {row['cpu_ms_per_call']:.3f} ms a call ({row['seconds']} s, "
+        f"{row['requests']} requests)"
+    )
+
+
+def soap_account_info_scenario(workdir, name, user_auth):
+    path = os.path.join(workdir, "account-info.xml")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(SOAP_CURRENT_ACCOUNT_INFO)
+    return soap_scenario(
+        name, name, user_auth, check_soap_account_info, path, "GetCurrentAccountInfo"
+    )
+
+
+def measure_peers(workdir, dualgate_db, api_user, levels, args):
+    """The JAX-WS and spyne peers, one after the other with nothing else running, at every
+    level: the same SOAP call as scenario 3, as the same API user."""
+    peer_db = os.path.join(workdir, "peer.db")
+    peers.seed_peer_database(peer_db, dualgate_db, api_user["email"])
+    user_auth = basic(api_user["email"], API_USER_PASSWORD)
+    classes = os.path.join(REPO_DIR, "target", "bench", "jaxws-classes")
+    rows = []
+    for peer in (peers.jaxws_peer(workdir, classes, peer_db), peers.spyne_peer(workdir, peer_db)):
+        label = peers.PEER_LABELS[peer.name]
+        peer.idle_wait_max_s = 30  # a JVM compiles in the background for a while
+        SERVERS.append(peer)
+        try:
+            peer.start()
+            log(f"{label} on {peer.url('')} (pid {peer.pid})")
+            scenario = soap_account_info_scenario(workdir, label, user_auth)
+            log(f"{label}: preflight {scenario.preflight(peer)}")
+            for i, connections in enumerate(levels):
+                # A longer first warm-up: the JVM compiles the hot path in its first seconds.
+                warm = args.peer_warmup if i == 0 else args.warmup
+                warm_args = argparse.Namespace(**{**vars(args), "warmup": warm})
+                row = measure(peer, scenario, connections, warm_args)
+                row["peer"] = peer.name
+                rows.append(row)
+                log_row(row)
+        finally:
+            peer.stop()
+            SERVERS.remove(peer)
+    return rows
+
+
+def measure_postgres(run, url, wanted, args):
+    """The same scenarios on PostgreSQL, the database round trips per call, and 1 to
+    --instances instances behind HAProxy."""
+    results, api_user = run.measure_backend(url, wanted & {1, 2, 3, 4, 5}, "PostgreSQL")
+    user_auth = basic(api_user["email"], API_USER_PASSWORD)
+    trips = measure_round_trips(run, url, user_auth, args.round_trip_calls)
+    instances = []
+    if args.instances > 0:
+        instances = measure_instances(run, url, user_auth, args)
+    return {"results": results, "round_trips": trips, "instances": instances}
+
+
+def round_trip_calls(user_auth):
+    """(label, method, path, auth, body, headers, status) of the calls whose round trips are
+    counted."""
+    soap_headers = {
+        "Content-Type": SOAP_CONTENT_TYPE,
+        "SOAPAction": SOAP_ACTION.format("GetCurrentAccountInfo"),
+    }
+    return [
+        ("(1) GET /health", "GET", "/health", None, None, {}),
+        ("(2) REST account-info", "GET", "/v2/account-info", user_auth, None, {}),
+        (
+            "(3) SOAP GetCurrentAccountInfo",
+            "POST",
+            "/v2/Api.svc",
+            user_auth,
+            SOAP_CURRENT_ACCOUNT_INFO,
+            soap_headers,
+        ),
+    ]
+
+
+def measure_round_trips(run, url, user_auth, calls):
+    """Round trips between dualgate and PostgreSQL per call, counted by a relay between them
+    (pg.RoundTripProxy), and transactions per call from pg_stat_database, over `calls`
+    sequential calls of each kind on one kept-alive connection, after 3 calls that warm the
+    credential cache and the prepared statements."""
+    proxy = pg.RoundTripProxy(url)
+    server = Server(
+        run.binary, run.workdir, "round-trip-server", proxy.url, MEASURED_COST, run.server_flags
+    ).start()
+    figures = []
+
+    def call(times, method, path, auth, body, headers):
+        # A connection per batch: the server closes one left idle for its keep-alive time.
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        try:
+            for _ in range(times):
+                status, _, data = request(server.port, method, path, auth, body, headers, conn)
+                assert status == 200, (path, status, data[:300])
+        finally:
+            conn.close()
+
+    try:
+        for label, *what in round_trip_calls(user_auth):
+            call(3, *what)
+            time.sleep(QUIET_FOR_STATS_S)
+            transactions_before = pg.transactions(url)
+            proxy.reset()
+            call(calls, *what)
+            round_trips = proxy.count()
+            time.sleep(QUIET_FOR_STATS_S)
+            # The psql session that reads the figure is a transaction of its own.
+            transactions = pg.transactions(url) - transactions_before - 1
+            figures.append(
+                {
+                    "call": label,
+                    "calls": calls,
+                    "round_trips_per_call": round_trips / calls,
+                    "transactions_per_call": transactions / calls,
+                }
+            )
+            log(
+                f"{label}: {round_trips / calls:.2f} round trips and "
+                f"{transactions / calls:.2f} transactions per call ({calls} calls)"
+            )
+    finally:
+        server.stop()
+        proxy.close()
+    return figures
+
+
+class Processes:
+    """Several servers seen as one for wait_until_idle and CPU time."""
+
+    def __init__(self, name, members):
+        self.name, self.members = name, members
+        self.log_path = ", ".join(getattr(m, "log_path", "?") for m in members)
+
+    def pids(self):
+        return [pid for m in self.members for pid in m.pids()]
+
+    def alive(self):
+        return all(m.alive() for m in self.members if hasattr(m, "alive"))
+
+
+def measure_instances(run, url, user_auth, args):
+    """1 to --instances dualgate instances on the one PostgreSQL database behind HAProxy:
+    req/s and the CPU time per call in dualgate, PostgreSQL and HAProxy."""
+    postmaster = pg.postmaster_pid(url)
+    if postmaster is None:
+        log("PostgreSQL's processes are not readable here: no CPU figure for the database")
+    tick_ms = 1000 / os.sysconf("SC_CLK_TCK")
+    flags = [*run.server_flags, "--trusted-proxy", "127.0.0.1/32"]
+    rows = []
+    for n in range(1, args.instances + 1):
+        instances = [
+            Server(run.binary, run.workdir, f"instance-{n}-{i}", url, MEASURED_COST, flags).start()
+            for i in range(1, n + 1)
+        ]
+        proxy = pg.HAProxy(run.workdir, [s.port for s in instances])
+        SERVERS.append(proxy)
+        try:
+            proxy.start()
+            log(f"{n} instance(s) behind HAProxy on {proxy.url('')}")
+            dualgate = Processes(f"{n} instance(s)", instances)
+            groups = {"dualgate": dualgate, "haproxy": proxy}
+            if postmaster:
+                groups["postgresql"] = pg.PostgresProcesses(postmaster)
+            for scenario in scenario_list(run.workdir, None, user_auth)[1:3]:
+                scenario.name += f" [{n} x PostgreSQL, HAProxy]"
+                scenario.preflight(proxy)
+                for connections in args.instance_levels:
+                    wait_until_idle(dualgate)
+                    run_wrk(proxy.url(scenario.path), connections, args.warmup, scenario.wrk_env())
+                    wait_until_idle(dualgate)
+                    before = {k: server_ticks(g) for k, g in groups.items()}
+                    result = run_wrk(
+                        proxy.url(scenario.path), connections, args.duration, scenario.wrk_env()
+                    )
+                    after = {k: server_ticks(g) for k, g in groups.items()}
+                    requests = max(result["requests"], 1)
+                    row = {
+                        "instances": n,
+                        "scenario": scenario.name,
+                        "connections": connections,
+                        "requests": result["requests"],
+                        "rps": result["requests"] / (result["duration_us"] / 1e6),
+                        "p99_us": result["p99_us"],
+                        "errors": errors_of(result),
+                        "cpu_ms_per_call": {
+                            k: (after[k] - before[k]) * tick_ms / requests for k in groups
+                        },
+                    }
+                    rows.append(row)
+                    cpu = ", ".join(
+                        f"{k} {v:.3f} ms" for k, v in row["cpu_ms_per_call"].items()
+                    )
+                    log(
+                        f"{scenario.name} c={connections}: {fmt_rps(row['rps'])} req/s, p99 "
+                        f"{fmt_ms(row['p99_us'])} ms, errors {row['errors']}; CPU per call: {cpu}"
+                    )
+        finally:
+            proxy.stop()
+            SERVERS.remove(proxy)
+            for instance in instances:
+                instance.stop()
+    return rows
+
+
+# --- report: peers and PostgreSQL -----------------------------------------------------------
+
+
+def peer_sections(results, peer_rows, levels):
+    """The comparison with the peers and its goals (issue 14), as (title, header, rows)."""
+    top = max(levels)
+    by = {(r["number"], r["connections"]): r for r in results}
+    by.update({(r["peer"], r["connections"]): r for r in peer_rows})
+    servers = [
+        (1, "dualgate (1) GET /health"),
+        (2, "dualgate (2) REST account-info"),
+        (3, "dualgate (3) SOAP GetCurrentAccountInfo"),
+        ("jaxws-peer", f"peer: {peers.PEER_LABELS['jaxws-peer']}"),
+        ("spyne-peer", f"peer: {peers.PEER_LABELS['spyne-peer']}"),
+    ]
+    header = [
+        "server",
+        *[f"req/s c={c}" for c in levels],
+        f"p99 ms c={top}",
+        "errors",
+        "peak MiB",
+        f"CPU ms/call c={top}",
+    ]
+    rows = []
+    for key, label in servers:
+        runs = [by[(key, c)] for c in levels if (key, c) in by]
+        if not runs:
+            continue
+        rows.append(
+            [
+                label,
+                *[fmt_rps(by[(key, c)]["rps"]) if (key, c) in by else "-" for c in levels],
+                fmt_ms(by[(key, top)]["p99_us"]) if (key, top) in by else "-",
+                str(sum(r["errors"] for r in runs)),
+                mib(max(r["hwm_kib"] for r in runs)),
+                f"{by[(key, top)]['cpu_ms_per_call']:.3f}" if (key, top) in by else "-",
+            ]
+        )
+
+    def rps(key, c):
+        return by[(key, c)]["rps"] if (key, c) in by else None
+
+    def ratio_goal(name, wanted, num, den, ok):
+        values = [(c, rps(num, c), rps(den, c)) for c in levels]
+        measured = [(c, a / b) for c, a, b in values if a is not None and b]
+        if not measured:
+            return [name, wanted, "not run", "n/a"]
+        cells = ", ".join(f"c={c}: {v:.2f}" for c, v in measured)
+        return [name, wanted, cells, "PASS" if all(ok(v) for _, v in measured) else "MISS"]
+
+    goals = [
+        ratio_goal("(3) SOAP / JAX-WS req/s", ">= 1.30", 3, "jaxws-peer", lambda v: v >= 1.3),
+        ratio_goal("(3) SOAP / spyne req/s", ">= 10", 3, "spyne-peer", lambda v: v >= 10),
+        ratio_goal("(2) REST / (1) health req/s", ">= 0.90", 2, 1, lambda v: v >= 0.9),
+        ratio_goal("(3) SOAP / (1) health req/s", ">= 0.90", 3, 1, lambda v: v >= 0.9),
+    ]
+    for n in (2, 3):
+        r = by.get((n, top))
+        goals.append(
+            [
+                f"p99 of ({n}) at c={top}",
+                "< 5 ms",
+                f"{fmt_ms(r['p99_us'])} ms" if r else "not run",
+                ("PASS" if r["p99_us"] < 5000 else "MISS") if r else "n/a",
+            ]
+        )
+    ours = [r for r in results if r["number"] in (1, 2, 3)]
+    errors = sum(r["errors"] for r in ours)
+    goals.append(["dualgate errors, (1) to (3)", "0", str(errors), "PASS" if errors == 0 else "MISS"])
+    peak = max((r["hwm_kib"] for r in ours), default=None)
+    for key in ("jaxws-peer", "spyne-peer"):
+        theirs = max((r["hwm_kib"] for r in peer_rows if r["peer"] == key), default=None)
+        if peak and theirs:
+            goals.append(
+                [
+                    f"dualgate peak RSS / {key}'s",
+                    "< 0.20",
+                    f"{mib(peak)} / {mib(theirs)} MiB = {peak / theirs:.3f}",
+                    "PASS" if peak / theirs < 0.2 else "MISS",
+                ]
+            )
+    return [
+        ("dualgate and its peers, SOAP GetCurrentAccountInfo as an API user", header, rows, 1),
+        ("goals against the peers (issue 14)", ["goal", "wanted", "measured", "verdict"], goals, 4),
+    ]
+
+
+def postgres_sections(results, postgres, levels):
+    """PostgreSQL's table, its ratio to SQLite, round trips, and the instances behind HAProxy."""
+    sections = [
+        ("the same scenarios on PostgreSQL", COLUMNS, table_rows(postgres["results"]), 1)
+    ]
+    sqlite = {(r["number"], r["connections"]): r["rps"] for r in results}
+    ratios = []
+    for r in postgres["results"]:
+        base = sqlite.get((r["number"], r["connections"]))
+        if not base:
+            continue
+        goal = r["number"] in (2, 3) and r["connections"] == 16
+        verdict = ("PASS" if r["rps"] / base >= 0.5 else "MISS") if goal else "-"
+        ratios.append(
+            [
+                r["scenario"],
+                str(r["connections"]),
+                f"{r['rps'] / base:.2f}",
+                ">= 0.50" if goal else "(information)",
+                verdict,
+            ]
+        )
+    sections.append(
+        (
+            "PostgreSQL / SQLite req/s",
+            ["scenario", "conns", "ratio", "wanted", "verdict"],
+            ratios,
+            1,
+        )
+    )
+    trips = [
+        [
+            t["call"],
+            f"{t['round_trips_per_call']:.2f}",
+            f"{t['transactions_per_call']:.2f}",
+            str(t["calls"]),
+        ]
+        for t in postgres["round_trips"]
+    ]
+    sections.append(
+        (
+            "database round trips per call (credential cached; goal: 1 for an authenticated call)",
+            ["call", "round trips", "transactions", "calls counted"],
+            trips,
+            1,
+        )
+    )
+    instances = postgres["instances"]
+    if instances:
+        groups = list(instances[0]["cpu_ms_per_call"])
+        rows = [
+            [
+                r["scenario"],
+                str(r["connections"]),
+                fmt_rps(r["rps"]),
+                fmt_ms(r["p99_us"]),
+                str(r["errors"]),
+                *[f"{r['cpu_ms_per_call'][g]:.3f}" for g in groups],
+            ]
+            for r in instances
+        ]
+        sections.append(
+            (
+                "instances on one PostgreSQL behind HAProxy (CPU ms per call from /proc/<pid>/stat)",
+                ["run", "conns", "req/s", "p99 ms", "errors", *[f"CPU ms {g}" for g in groups]],
+                rows,
+                1,
+            )
+        )
+        sections.append(
+            ("what cores give, from CPU per call", ["call", "estimate"], projection(instances), 1)
+        )
+    return sections
+
+
+def projection(instances):
+    """Calls a second per core of dualgate and of PostgreSQL, from the one-instance run at the
+    most connections: the CPU per call barely depends on the instance count."""
+    lines = []
+    top = max(r["connections"] for r in instances)
+    for r in instances:
+        if r["instances"] != 1 or r["connections"] != top:
+            continue
+        cpu = r["cpu_ms_per_call"]
+        text = f"dualgate {1000 / cpu['dualgate']:.0f} calls/s per core"
+        if "postgresql" in cpu:
+            text += f", PostgreSQL {1000 / cpu['postgresql']:.0f} calls/s per core"
+        text += f", HAProxy {1000 / cpu['haproxy']:.0f} calls/s per core"
+        lines.append([r["scenario"].split(" [")[0], text])
+    return lines
+
+
+def print_sections(sections):
+    for title, header, rows, _ in sections:
+        print()
+        print(title)
+        print(text_table(header, rows))
+
+
+def markdown_sections(sections):
+    md = []
+    for title, header, rows, right_from in sections:
+        md += ["", f"**{title}**", "", markdown_table(header, rows, right_from=right_from)]
+    return md
+
+
 def main():
     parser = argparse.ArgumentParser(description="dualgate benchmark (see BENCHMARKS.md)")
     parser.add_argument("--duration", type=int, default=5, help="seconds per measured run")
@@ -836,13 +1430,50 @@ def main():
         help="longest measured run (bcrypt-bound runs are stretched, see below)",
     )
     parser.add_argument("--levels", default="1,16,64", help="concurrency levels")
-    parser.add_argument("--scenarios", default="1,2,3,4,5,6,7", help="which scenarios")
+    parser.add_argument(
+        "--scenarios",
+        help="which scenarios (default 1,2,3,4,5,6,7; 1,2,3 with --peers, --postgres or "
+        "--database-url)",
+    )
     parser.add_argument("--bcrypt-seconds", type=int, default=3)
     parser.add_argument(
         "--big-users",
         type=int,
-        default=BIG_USERS,
-        help="API users for the memory figure (0 skips it)",
+        help=f"API users for the memory figure (0 skips it; default {BIG_USERS}, 0 with "
+        "--peers, --postgres or --database-url)",
+    )
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also run the JAX-WS and spyne peers (bench/peers) and compare",
+    )
+    parser.add_argument(
+        "--peer-warmup",
+        type=int,
+        default=10,
+        help="seconds of warm-up before each peer's first level (the JVM compiles meanwhile)",
+    )
+    parser.add_argument(
+        "--database-url",
+        help="also run the scenarios on this empty PostgreSQL database (seeded by the run), "
+        "count its round trips per call and run --instances instances behind HAProxy on it",
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="like --database-url, on a throwaway PostgreSQL 15 cluster the run creates",
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=3,
+        help="on PostgreSQL, 1 to this many instances behind HAProxy (0 skips)",
+    )
+    parser.add_argument(
+        "--instance-levels", default="16,64", help="connections for the HAProxy runs"
+    )
+    parser.add_argument(
+        "--round-trip-calls", type=int, default=500, help="calls per kind counted for round trips"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
@@ -858,8 +1489,16 @@ def main():
         help="run the measured server with metrics on (--metrics-bind 127.0.0.1:0)",
     )
     args = parser.parse_args()
+    comparing = args.peers or args.postgres or args.database_url
+    if args.scenarios is None:
+        args.scenarios = "1,2,3" if comparing else "1,2,3,4,5,6,7"
+    if args.big_users is None:
+        args.big_users = 0 if comparing else BIG_USERS
     levels = [int(x) for x in args.levels.split(",")]
     wanted = {int(x) for x in args.scenarios.split(",")}
+    args.instance_levels = [int(x) for x in args.instance_levels.split(",")]
+    if args.peers and not {1, 2, 3} <= wanted:
+        parser.error("--peers compares with scenarios 1, 2 and 3: keep them in --scenarios")
 
     binary = os.path.join(REPO_DIR, "target", "release", "dualgate")
     out_dir = os.path.join(REPO_DIR, "target", "bench")
@@ -901,123 +1540,19 @@ def main():
 
     cores = os.cpu_count() or 1
     rates = {}  # scenario -> bcrypt rates on one thread and on every core, measured before it
-    results, big = [], None
+    results, big, peer_rows, postgres = [], None, [], None
+    cluster = None
     try:
+        # Checked first, so that a wrong URL does not cost the SQLite part of the run.
+        if args.database_url and not pg.is_empty(args.database_url):
+            raise RuntimeError(
+                f"{args.database_url} is not empty: the bench needs an empty database to seed"
+            )
         db = os.path.join(workdir, "bench.db")
-        t = time.monotonic()
-        seed_database(binary, workdir, db, SEEDED_USERS)
-        log(
-            f"seeded {SEEDED_USERS} API users through REST on a cost-{SEED_COST} server "
-            f"as {SEEDER} in {time.monotonic() - t:.1f} s (owner {OWNER} hashed at cost "
-            f"{MEASURED_COST})"
-        )
-
-        server = Server(binary, workdir, "measured-server", db, MEASURED_COST, server_flags).start()
-        log(f"measured server on {server.url('')} (pid {server.pid})")
-        if not reset_peak_memory(server.pid):
-            log("warning: cannot reset VmHWM here; each peak is the peak since the start")
-        owner_auth = basic(OWNER, OWNER_PASSWORD)
-        api_user = create_api_user(server.port, owner_auth, "bench reader", API_USER_PASSWORD)
-        log(
-            f"API user for scenarios 2 and 3, created through REST at cost "
-            f"{MEASURED_COST}: {api_user['email']}"
-        )
-        user_auth = basic(api_user["email"], API_USER_PASSWORD)
-
-        def body(name, text):
-            path = os.path.join(workdir, name)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-            return path
-
-        soap_type = "text/xml; charset=utf-8"
-        scenarios = [
-            Scenario(1, "(1) GET /health", "GET", "/health", None, check_health),
-            Scenario(
-                2, "(2) REST account-info", "GET", "/v2/account-info", user_auth, check_account_info
-            ),
-            Scenario(
-                3,
-                "(3) SOAP GetCurrentAccountInfo",
-                "POST",
-                "/v2/Api.svc",
-                user_auth,
-                check_soap_account_info,
-                body_file=body("account-info.xml", SOAP_CURRENT_ACCOUNT_INFO),
-                content_type=soap_type,
-                soap_action=SOAP_ACTION.format("GetCurrentAccountInfo"),
-            ),
-            Scenario(
-                4,
-                "(4) REST list 1000",
-                "GET",
-                "/v2/api-users?select=1000",
-                owner_auth,
-                check_rest_list,
-            ),
-            Scenario(
-                5,
-                "(5) SOAP GetApiUsers 1000",
-                "POST",
-                "/v2/Api.svc",
-                owner_auth,
-                check_soap_list,
-                body_file=body("get-api-users.xml", SOAP_GET_API_USERS),
-                content_type=soap_type,
-                soap_action=SOAP_ACTION.format("GetApiUsers"),
-            ),
-            Scenario(
-                6,
-                "(6) REST create API user",
-                "POST",
-                "/v2/api-users",
-                owner_auth,
-                check_create,
-                body_file=body("create.json", CREATE_BODY),
-                content_type="application/json",
-            ),
-            Scenario(
-                7,
-                "(7) wrong password, unknown login",
-                "GET",
-                "/v2/account-info",
-                basic(GHOST_LOGIN, GHOST_PASSWORD),
-                check_wrong_password,
-                expect_status=401,
-            ),
-        ]
-        for scenario in scenarios:
-            if scenario.number not in wanted:
-                continue
-            if scenario.number in (6, 7):
-                wait_until_idle(server)
-                one, one_line = bcrypt_rate(REPO_DIR, MEASURED_COST, args.bcrypt_seconds)
-                every, every_line = bcrypt_rate(
-                    REPO_DIR, MEASURED_COST, args.bcrypt_seconds, threads=cores
-                )
-                rates[scenario.number] = {"one": one, "all": every}
-                log(
-                    f"{one_line}; bound for ({scenario.number}) = {one:.2f}/s x "
-                    f"min(connections, {cores} cores)"
-                )
-                log(f"{every_line} (for comparison: what the cores really gave together)")
-            log(f"{scenario.name}: preflight {scenario.preflight(server)}")
-            for connections in levels:
-                row = measure(server, scenario, connections, args)
-                results.append(row)
-                versus = ""
-                if scenario.number in rates:
-                    limit = bound(rates, scenario.number, connections, cores)
-                    versus = f" = {row['rps'] / limit:.2f} x bound {limit:.2f}/s"
-                log(
-                    f"{scenario.name} c={connections}: {fmt_rps(row['rps'])} req/s{versus}, "
-                    f"p50 {fmt_ms(row['p50_us'])} ms, p99 {fmt_ms(row['p99_us'])} ms, "
-                    f"errors {row['errors']}, peak {mib(row['hwm_kib'])} MiB "
-                    f"({row['seconds']} s, {row['requests']} requests)"
-                )
-        wait_until_idle(server)
-        server.stop()
-
+        run = BackendRun(binary, workdir, server_flags, levels, args, cores, rates)
+        results, api_user = run.measure_backend(db, wanted)
+        if args.peers:
+            peer_rows = measure_peers(workdir, db, api_user, levels, args)
         if args.big_users > 0:
             log(f"memory with {args.big_users} API users: seeding with sqlite3 and paging once")
             big = big_list_memory(binary, workdir, server_flags, args.big_users)
@@ -1028,12 +1563,26 @@ def main():
                 f"{big['connections']} connections ({big['paging_s']:.1f} s): peak "
                 f"{mib(big['hwm_kib'])} MiB, RSS {mib(big['rss_kib'])} MiB"
             )
+        if args.postgres or args.database_url:
+            if args.postgres:
+                cluster = pg.OwnCluster().start()
+                url = cluster.url()
+                log(f"throwaway PostgreSQL 15 cluster in {cluster.root}, database {url}")
+            else:
+                url = args.database_url
+            postgres = measure_postgres(run, url, wanted, args)
     finally:
         stop_all_servers()
-
+        if cluster:
+            cluster.stop()
     load_after = loadavg()
     elapsed = time.monotonic() - run_started
     checks = verdicts(results, levels, rates, cores)
+    sections = []
+    if peer_rows:
+        sections += peer_sections(results, peer_rows, levels)
+    if postgres:
+        sections += postgres_sections(results, postgres, levels)
 
     print()
     print(f"dualgate benchmark, {facts['date']}, commit {facts['commit']}")
@@ -1055,6 +1604,7 @@ def main():
             f"peak {mib(big['hwm_kib'])} MiB / RSS {mib(big['rss_kib'])} MiB after listing "
             f"all of them once ({big['pages']} pages of 1000)"
         )
+    print_sections(sections)
     print()
     print(f"total time {elapsed:.0f} s; Markdown in target/bench/latest.md")
 
@@ -1089,6 +1639,7 @@ def main():
                 f"{big['paging_s']:.1f} s)."
             ),
         ]
+    md += markdown_sections(sections)
     with open(os.path.join(out_dir, "latest.md"), "w", encoding="utf-8") as f:
         f.write("\n".join(md) + "\n")
     with open(os.path.join(out_dir, "latest.json"), "w", encoding="utf-8") as f:
@@ -1100,6 +1651,9 @@ def main():
                 "results": results,
                 "big": big,
                 "checks": checks,
+                "peers": peer_rows,
+                "postgres": postgres,
+                "sections": sections,
                 "elapsed_s": elapsed,
                 "load_before": load_before,
                 "load_after": load_after,
@@ -1112,7 +1666,10 @@ def main():
         print(f"kept {workdir}")
     else:
         shutil.rmtree(workdir, ignore_errors=True)
-    if args.strict and any(c[3] == "MISS" for c in checks):
+    verdict_rows = [list(c) for c in checks] + [
+        row for _, _, rows, _ in sections for row in rows if row[-1] in ("PASS", "MISS")
+    ]
+    if args.strict and any(row[-1] == "MISS" for row in verdict_rows):
         return 1
     return 0
 

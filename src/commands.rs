@@ -66,6 +66,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
             eprintln!("dualgate: the owner's generated password (shown once): {password}");
         }
     }
+    actix_web::rt::spawn(crate::tls::reload_on_hangup(application.certificate()));
     tracing::info!(port = application.port(), "dualgate is listening");
     application
         .run_until_stopped()

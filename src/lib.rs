@@ -18,4 +18,5 @@ pub mod soap;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod tls;
 pub mod web;

@@ -1,8 +1,8 @@
 //! Building the gateway from its settings. Tests start it on `127.0.0.1:0`.
 
-use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
+use crate::auth::{CredentialCache, PasswordHasher};
 use crate::config::{Secret, Settings, StoreSettings};
-use crate::connection::{HeadClock, HeadTimedStream, pause_head_clock};
+use crate::connection::{Accepted, HeadClock, HeadTimedStream, accept, pause_head_clock};
 use crate::domain::Error;
 use crate::edge::{expect_continue, give_bare_answers_a_body, refuse_declared_oversize};
 use crate::http::{guard_body, head_as_get, log_requests, rate_limit_headers};
@@ -11,7 +11,9 @@ use crate::service::accounts::{Bootstrap, bootstrap};
 use crate::service::{Gateway, GatewaySettings, Refusals};
 use crate::soap::ServedWsdl;
 use crate::storage;
+use crate::tls::{ServedCertificate, TlsError};
 use crate::{rest, soap};
+use actix_http::error::DispatchError;
 use actix_http::{HttpService, Protocol};
 use actix_service::{ServiceFactoryExt, fn_service, map_config};
 use actix_web::dev::{AppConfig, Server, ServerHandle};
@@ -19,6 +21,7 @@ use actix_web::middleware::from_fn;
 use actix_web::rt::net::TcpStream;
 use actix_web::{App, web};
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -33,6 +36,8 @@ pub enum StartupError {
     Listen(#[from] std::io::Error),
     #[error("cannot start: {0:?}")]
     Gateway(Error),
+    #[error("cannot serve HTTPS: {0}")]
+    Tls(#[from] TlsError),
 }
 
 impl From<Error> for StartupError {
@@ -53,9 +58,6 @@ pub fn open_gateway(store: &StoreSettings, settings: GatewaySettings) -> Result<
             settings.credential_cache.entries,
             Duration::from_secs(settings.credential_cache.ttl_seconds),
         )?,
-        calls_per_hour: UsageMeter::new(60),
-        calls_per_minute: UsageMeter::new(1),
-        failures: UsageMeter::new(60),
         refusals: Refusals::default(),
         settings,
     })
@@ -89,12 +91,15 @@ pub struct Application {
     port: u16,
     metrics_port: Option<u16>,
     bootstrap: Bootstrap,
+    certificate: Option<Arc<ServedCertificate>>,
 }
 
 impl Application {
     /// Binds, opens the database (creating the first account on an empty one) and prepares
     /// the server; nothing is served until `run_until_stopped`.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
+        let certificate = settings.tls().map(ServedCertificate::load).transpose()?;
+        let tls = certificate.as_ref().map(ServedCertificate::acceptor);
         let listener = TcpListener::bind(&settings.bind)?;
         let metrics_listener = settings
             .metrics_bind
@@ -185,7 +190,7 @@ impl Application {
                     .client_request_timeout(limits.client_request_timeout())
                     .client_disconnect_timeout(CLIENT_DISCONNECT_TIMEOUT)
                     .keep_alive(limits.keep_alive())
-                    .on_connect_ext(|stream: &HeadTimedStream<TcpStream>, data| {
+                    .on_connect_ext(|stream: &HeadTimedStream<Accepted>, data| {
                         data.insert(stream.clock().clone());
                     })
                     .local_addr(bound)
@@ -200,12 +205,22 @@ impl Application {
                     // `ConnectionInfo`, which dualgate does not use; the peer address comes
                     // from the connection.
                     .finish(map_config(app, |()| AppConfig::default()));
-                // What `HttpService::tcp` does, with the stream wrapped.
-                fn_service(move |stream: TcpStream| async move {
-                    let peer = stream.peer_addr().ok();
-                    let clock =
-                        HeadClock::new(limits.keep_alive_time(), limits.client_request_timeout());
-                    Ok((HeadTimedStream::new(stream, clock), Protocol::Http1, peer))
+                // What `HttpService::tcp` does, with the TLS handshake when it is on and the
+                // stream wrapped.
+                let tls = tls.clone();
+                fn_service(move |stream: TcpStream| {
+                    let tls = tls.clone();
+                    async move {
+                        let peer = stream.peer_addr().ok();
+                        let stream = accept(stream, tls.as_ref(), limits.client_request_timeout())
+                            .await
+                            .map_err(DispatchError::Io)?;
+                        let clock = HeadClock::new(
+                            limits.keep_alive_time(),
+                            limits.client_request_timeout(),
+                        );
+                        Ok((HeadTimedStream::new(stream, clock), Protocol::Http1, peer))
+                    }
                 })
                 .and_then(http)
             })?
@@ -216,6 +231,7 @@ impl Application {
             port: bound.port(),
             metrics_port,
             bootstrap,
+            certificate,
         })
     }
 
@@ -226,6 +242,11 @@ impl Application {
     /// The metrics listener's port, when `--metrics-bind` is set.
     pub fn metrics_port(&self) -> Option<u16> {
         self.metrics_port
+    }
+
+    /// The certificate served, when HTTPS is on: what `SIGHUP` reloads.
+    pub fn certificate(&self) -> Option<Arc<ServedCertificate>> {
+        self.certificate.clone()
     }
 
     /// What first-start bootstrap did.

@@ -8,6 +8,7 @@ use super::database_url::{DatabaseUrl, DatabaseUrlParser};
 use super::secret::Secret;
 use super::trusted_proxies::TrustedProxies;
 use crate::service::{CredentialCacheLimits, Protection};
+use crate::tls::TlsFiles;
 use clap::Args;
 use std::path::PathBuf;
 
@@ -44,7 +45,15 @@ pub struct Settings {
     /// unset, no metrics are kept. Keep it on loopback or a private network.
     #[arg(long, env = "DUALGATE_METRICS_BIND")]
     pub metrics_bind: Option<String>,
-    /// Public base URL (default `http://<bind>/`): the WSDL's address and `ApiEndpoint`.
+    /// PEM certificate chain (leaf first): `--bind` serves HTTPS only. `SIGHUP` reloads it
+    /// and the key, keeping both when the new files do not load.
+    #[arg(long, env = "DUALGATE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of `--tls-cert`.
+    #[arg(long, env = "DUALGATE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// Public base URL (default `http://<bind>/`, `https://<bind>/` with `--tls-cert`): the
+    /// WSDL's address, `ApiEndpoint`, and whether the Access page's cookies are `Secure`.
     #[arg(long, env = "DUALGATE_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Domain of API user logins.
@@ -146,13 +155,25 @@ impl From<CredentialCacheSettings> for CredentialCacheLimits {
 }
 
 impl Settings {
+    /// The certificate and key files, when HTTPS is on.
+    pub fn tls(&self) -> Option<TlsFiles> {
+        Some(TlsFiles {
+            cert: self.tls_cert.clone()?,
+            key: self.tls_key.clone()?,
+        })
+    }
+
     /// The public URL with exactly one trailing `/`; `bound` is the address actually bound
     /// (which differs from `bind` for port 0).
     pub fn public_url_for(&self, bound: std::net::SocketAddr) -> String {
-        let url = self
-            .public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{bound}/"));
+        let url = self.public_url.clone().unwrap_or_else(|| {
+            let scheme = if self.tls().is_some() {
+                "https"
+            } else {
+                "http"
+            };
+            format!("{scheme}://{bound}/")
+        });
         format!("{}/", url.trim_end_matches('/'))
     }
 }

@@ -9,8 +9,10 @@
 //! clock when a request is in service and when it has its answer, and the stream ends the
 //! connection when a later head is not complete in time.
 
+mod accepted;
 mod clock;
 mod stream;
 
+pub use accepted::{Accepted, accept};
 pub use clock::{HeadClock, pause_head_clock};
 pub use stream::HeadTimedStream;

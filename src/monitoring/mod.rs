@@ -39,6 +39,8 @@ const BCRYPT_WAITING: &str = "dualgate_bcrypt_waiting";
 // The store and the build.
 const POOL_OPEN: &str = "dualgate_storage_connections_open";
 const POOL_IN_USE: &str = "dualgate_storage_connections_in_use";
+const POOL_CHECKOUTS: &str = "dualgate_storage_checkouts_total";
+const POOL_WAITED: &str = "dualgate_storage_checkout_wait_seconds_total";
 const BUILD_INFO: &str = "dualgate_build_info";
 
 /// Request durations from 1 ms (a cached credential) to 10 s (a queue in front of bcrypt).
@@ -92,6 +94,7 @@ impl Metrics {
 
     /// The text exposition, with the gateway's counters as they are now.
     pub fn render(&self, gateway: &Gateway) -> String {
+        let pool = gateway.store.pool_use();
         metrics::with_local_recorder(&self.recorder, || {
             let refusals = gateway.refusals.counts();
             counter!(LOCKOUTS).absolute(refusals.lockouts);
@@ -104,13 +107,25 @@ impl Metrics {
             counter!(BCRYPT_CHECKS).absolute(spent.checks);
             counter!(BCRYPT_DECOYS).absolute(spent.decoys);
             gauge!(BCRYPT_WAITING).set(gateway.hasher.waiting() as f64);
-            let pool = gateway.store.pool_use();
             gauge!(POOL_OPEN).set(pool.open);
             gauge!(POOL_IN_USE).set(pool.in_use);
+            counter!(POOL_CHECKOUTS).absolute(pool.checkouts);
             gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION")).set(1);
         });
-        self.recorder.handle().render()
+        let mut exposition = self.recorder.handle().render();
+        exposition.push_str(&pool_wait(pool.waited));
+        exposition
     }
+}
+
+/// The time waited for storage connections, a counter of seconds. The recorder's counters
+/// hold whole numbers, so this one is written here.
+fn pool_wait(waited: Duration) -> String {
+    format!(
+        "# HELP {POOL_WAITED} Time spent waiting for the storage pool's connections; divided by \
+         {POOL_CHECKOUTS}, the mean wait.\n# TYPE {POOL_WAITED} counter\n{POOL_WAITED} {}\n\n",
+        waited.as_secs_f64()
+    )
 }
 
 impl Default for Metrics {
@@ -151,5 +166,7 @@ fn describe() {
     );
     describe_gauge!(POOL_OPEN, "Storage connections the pool holds.");
     describe_gauge!(POOL_IN_USE, "Storage connections lent out.");
+    describe_counter!(POOL_CHECKOUTS, "Storage connections taken from the pool.");
+
     describe_gauge!(BUILD_INFO, "Always 1, labelled with the running version.");
 }

@@ -1,5 +1,4 @@
 use super::Gateway;
-use super::authenticate::ROLLING_HOUR_SECONDS;
 use crate::domain::{AccountId, Caller, Result, Role, Timestamp};
 
 /// Account info in dotdigital's shape: an id and typed name/value properties.
@@ -35,11 +34,10 @@ impl PropertyKind {
 pub fn account_info(gateway: &Gateway, caller: &Caller) -> Result<AccountInfo> {
     let account = gateway.store.account(caller.principal.account)?;
     let calls = match caller.principal.role {
-        Role::ApiUser(id) => {
-            gateway
-                .calls_per_hour
-                .counted(&id, Timestamp::now(), ROLLING_HOUR_SECONDS)
-        }
+        Role::ApiUser(id) => gateway
+            .store
+            .meter()
+            .calls_in_last_hour(id, Timestamp::now())?,
         Role::Owner | Role::AccountUser { .. } => 0,
     };
     let limit = gateway.settings.protection.flat_rate_limit_per_hour;

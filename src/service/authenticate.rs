@@ -11,14 +11,14 @@ use super::Gateway;
 use crate::auth::fingerprint;
 /// What adapters hand in and get back: credentials as presented, and where an API user stands
 /// against its rate limit.
-pub use crate::auth::{Credentials, Scheme, Standing};
+pub use crate::auth::{Credentials, Scheme};
 use crate::domain::audit::GATEWAY_ACTOR;
-use crate::domain::{ApiUserId, Audit, Caller, Error, Login, Origin, Result, Role, Timestamp};
-use crate::storage::{Attempt, LockoutRule, StoredCredential};
+use crate::domain::{Audit, Caller, Error, Login, Origin, Result, Role, Timestamp};
+pub use crate::storage::Standing;
+use crate::storage::{
+    Admission, Attempt, CallLimits, CallRead, FailureLimit, LockoutRule, StoredCredential,
+};
 
-/// The Flat scheme's window, and that of `ApiCallsInLastHour`.
-pub const ROLLING_HOUR_SECONDS: i64 = 3600;
-const TIERED_WINDOW_SECONDS: i64 = 60;
 const LAST_USED_RESOLUTION_SECONDS: i64 = 60;
 
 /// A caller who passed authentication, with where an API user stands against its rate limit.
@@ -40,7 +40,9 @@ enum Pace {
 
 /// Runs on a blocking thread. An address with too many recent failures is refused before any
 /// verification; a locked, disabled or deleted principal before the credential cache is
-/// consulted, so the cache never answers for it.
+/// consulted, so the cache never answers for it. An API user's call is judged against its rate
+/// limit as its credential is read (one round trip on PostgreSQL), and given back when the
+/// password turns out wrong; a refusal is only told once the password is right.
 pub fn authenticate(
     gateway: &Gateway,
     credentials: &Credentials,
@@ -68,15 +70,17 @@ fn authenticate_at(
     pace: Pace,
 ) -> Result<Option<Authenticated>> {
     let now = Timestamp::now();
-    if let Some(wait) = address_blocked_for(gateway, &origin, now) {
+    let limits = call_limits(gateway);
+    let address = origin.address.as_deref();
+    // A login that does not parse names nobody, as one that nobody has.
+    let read = match Login::parse(&credentials.login, "email") {
+        Ok(login) => gateway.store.read_for_call(&login, address, now, limits)?,
+        Err(_) => CallRead::blocked(address_blocked_for(gateway, address, now)?),
+    };
+    if let Some(wait) = read.address_blocked_for {
         return Err(address_refused(gateway, wait));
     }
-    // A login that does not parse names nobody, as one that nobody has.
-    let known = match Login::parse(&credentials.login, "email") {
-        Ok(login) => gateway.store.credential(&login)?,
-        Err(_) => None,
-    };
-    let stored = match known {
+    let stored = match read.credential {
         Some(stored) if stored.may_authenticate => stored,
         _ if pace == Pace::AtOnce => return Ok(None),
         refused => {
@@ -89,9 +93,6 @@ fn authenticate_at(
     let login = &stored.principal.login;
     let record_use = matches!(stored.principal.role, Role::ApiUser(_))
         && last_used_is_stale(stored.last_used, now);
-    if pace == Pace::AtOnce && (stored.failures_counted || record_use) {
-        return Ok(None);
-    }
     let verified = match pace {
         Pace::MayWait => gateway.credentials.check(
             credentials.scheme,
@@ -100,25 +101,30 @@ fn authenticate_at(
             &stored.password_hash,
             || check_password(gateway, &stored, &credentials.password, &origin, now),
         )?,
-        Pace::AtOnce => gateway.credentials.vouches_for(
-            credentials.scheme,
-            login.as_str(),
-            &credentials.password,
-            &stored.password_hash,
-        ),
+        // A counted failure to clear or a `lastUsed` to rewrite is a write: left too.
+        Pace::AtOnce => {
+            !(stored.failures_counted || record_use)
+                && gateway.credentials.vouches_for(
+                    credentials.scheme,
+                    login.as_str(),
+                    &credentials.password,
+                    &stored.password_hash,
+                )
+        }
     };
-    if !verified {
-        return match pace {
-            Pace::MayWait => Err(Error::InvalidLogin),
-            Pace::AtOnce => Ok(None),
-        };
+    if pace == Pace::AtOnce && !verified {
+        give_back_call(gateway, &stored, read.admission, now)?;
+        return Ok(None);
     }
-    if stored.failures_counted && !gateway.store.clear_login_attempts(login, None)? {
+    let refused = !verified
+        || (stored.failures_counted && !gateway.store.clear_login_attempts(login, None)?);
+    if refused {
+        give_back_call(gateway, &stored, read.admission, now)?;
         return Err(Error::InvalidLogin);
     }
     let rate = match stored.principal.role {
         Role::ApiUser(id) => {
-            let standing = admit_call(gateway, id, stored.tiered_rate_limit, now)?;
+            let standing = judged_call(gateway, read.admission)?;
             // `lastUsed` is bookkeeping: a store that cannot write it (disk full, read-only
             // file) must not turn the API user's call away.
             if record_use && let Err(error) = gateway.store.record_api_user_use(id, now) {
@@ -166,7 +172,7 @@ fn check_password(
         }
         // The same wrong password again is no new guess: it spends neither budget.
         Attempt::Repeated => {
-            release_address_slot(gateway, origin, now);
+            release_address_slot(gateway, origin, now)?;
             None
         }
         Attempt::Reserved(id) => Some(id),
@@ -194,7 +200,7 @@ fn check_password(
         return Ok(false);
     }
     if reserved.is_some() {
-        release_address_slot(gateway, origin, now);
+        release_address_slot(gateway, origin, now)?;
     }
     if !gateway.store.clear_login_attempts(login, reserved)? {
         return Ok(false);
@@ -225,31 +231,13 @@ fn rehash_at_the_setting(gateway: &Gateway, stored: &StoredCredential, verified:
     }
 }
 
-/// Admits an API user's call under its scheme's limit: Tiered, no 60-second span over the
-/// per-minute limit; Flat, no rolling hour over the hourly one. Every admitted call counts
-/// towards `ApiCallsInLastHour`.
-fn admit_call(gateway: &Gateway, id: ApiUserId, tiered: bool, now: Timestamp) -> Result<Standing> {
-    let settings = &gateway.settings.protection;
-    let admitted = if tiered {
-        let admitted = gateway.calls_per_minute.admit(
-            &id,
-            now,
-            settings.tiered_rate_limit_per_minute,
-            TIERED_WINDOW_SECONDS,
-        );
-        if admitted.is_ok() {
-            gateway.calls_per_hour.count(&id, now);
-        }
-        admitted
-    } else {
-        gateway.calls_per_hour.admit(
-            &id,
-            now,
-            settings.flat_rate_limit_per_hour,
-            ROLLING_HOUR_SECONDS,
-        )
-    };
-    admitted.map_err(|refused| {
+/// An API user's call as the store judged it: Tiered, no 60-second span over the per-minute
+/// limit; Flat, no rolling hour over the hourly one. Every admitted call counts towards
+/// `ApiCallsInLastHour`.
+fn judged_call(gateway: &Gateway, admission: Option<Admission>) -> Result<Standing> {
+    let admission = admission
+        .ok_or_else(|| Error::Unknown("the store judged no call for an API user".into()))?;
+    admission.map_err(|refused| {
         gateway.refusals.rate_limited();
         Error::ApiUsageExceeded {
             limit: refused.limit,
@@ -258,14 +246,47 @@ fn admit_call(gateway: &Gateway, id: ApiUserId, tiered: bool, now: Timestamp) ->
     })
 }
 
-fn address_blocked_for(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Option<u32> {
+/// A call counted ahead of a check that failed is no call: it is given back.
+fn give_back_call(
+    gateway: &Gateway,
+    stored: &StoredCredential,
+    admission: Option<Admission>,
+    at: Timestamp,
+) -> Result<()> {
+    match (stored.principal.role, admission) {
+        (Role::ApiUser(id), Some(Ok(_))) => {
+            let limit = call_limits(gateway).for_scheme(stored.tiered_rate_limit);
+            gateway.store.meter().release_call(id, at, limit)
+        }
+        _ => Ok(()),
+    }
+}
+
+fn call_limits(gateway: &Gateway) -> CallLimits {
     let settings = &gateway.settings.protection;
-    gateway.failures.blocked_for(
-        origin.address.as_ref()?,
-        now,
-        settings.failed_logins_per_address,
-        settings.lockout_window_minutes * 60,
-    )
+    CallLimits {
+        tiered_per_minute: settings.tiered_rate_limit_per_minute,
+        flat_per_hour: settings.flat_rate_limit_per_hour,
+        failures: FailureLimit {
+            limit: settings.failed_logins_per_address,
+            window_minutes: settings.lockout_window_minutes,
+        },
+    }
+}
+
+fn address_blocked_for(
+    gateway: &Gateway,
+    address: Option<&str>,
+    now: Timestamp,
+) -> Result<Option<u32>> {
+    let Some(address) = address else {
+        return Ok(None);
+    };
+    let limit = call_limits(gateway).failures;
+    gateway
+        .store
+        .meter()
+        .address_blocked_for(address, now, limit)
 }
 
 fn address_refused(gateway: &Gateway, wait: u32) -> Error {
@@ -282,22 +303,25 @@ fn take_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Resu
     let Some(address) = &origin.address else {
         return Ok(());
     };
-    let settings = &gateway.settings.protection;
+    let limit = call_limits(gateway).failures;
     gateway
-        .failures
-        .admit(
-            address,
-            now,
-            settings.failed_logins_per_address,
-            settings.lockout_window_minutes * 60,
-        )
+        .store
+        .meter()
+        .reserve_failed_login(address, now, limit)?
         .map(|_| ())
         .map_err(|refused| address_refused(gateway, refused.reset_seconds))
 }
 
-fn release_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) {
-    if let Some(address) = &origin.address {
-        gateway.failures.release(address, now);
+fn release_address_slot(gateway: &Gateway, origin: &Origin, now: Timestamp) -> Result<()> {
+    match &origin.address {
+        Some(address) => {
+            let limit = call_limits(gateway).failures;
+            gateway
+                .store
+                .meter()
+                .release_failed_login(address, now, limit)
+        }
+        None => Ok(()),
     }
 }
 
@@ -528,10 +552,8 @@ mod tests {
             authenticate_at_once(&fixture.gateway, &credentials, origin).unwrap()
         };
         let calls = || {
-            fixture
-                .gateway
-                .calls_per_hour
-                .counted(&id, Timestamp::now(), ROLLING_HOUR_SECONDS)
+            let meter = fixture.gateway.store.meter();
+            meter.calls_in_last_hour(id, Timestamp::now()).unwrap()
         };
         let left = |outcome: Option<Authenticated>| {
             let spent = fixture.spent_on(|| assert!(outcome.is_none()));

@@ -22,27 +22,20 @@ pub mod unlock;
 pub mod update;
 pub mod web_sessions;
 
-use crate::auth::{CredentialCache, PasswordHasher, UsageMeter};
-use crate::domain::ApiUserId;
+use crate::auth::{CredentialCache, PasswordHasher};
 use crate::storage::Store;
 use std::sync::Arc;
 
 pub use operation::Operation;
 pub use refusals::{RefusalCounts, Refusals};
 
-/// Everything the use cases share: the store, the hasher, the counters and the settings
-/// they obey.
+/// Everything the use cases share: the store (with its meter, the rate limits' and failed
+/// logins' counters), the hasher and the settings they obey.
 pub struct Gateway {
     pub store: Arc<dyn Store>,
     pub hasher: PasswordHasher,
     /// Credentials bcrypt has verified, recognised on later calls without bcrypt.
     pub credentials: CredentialCache,
-    /// API users' calls over the rolling hour: the Flat limit and `ApiCallsInLastHour`.
-    pub calls_per_hour: UsageMeter<ApiUserId>,
-    /// API users' calls over the last minute, to the second: the Tiered limit.
-    pub calls_per_minute: UsageMeter<ApiUserId>,
-    /// Failed logins per client address.
-    pub failures: UsageMeter<String>,
     /// Lockouts and rate-limit refusals so far.
     pub refusals: Refusals,
     pub settings: GatewaySettings,

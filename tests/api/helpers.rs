@@ -140,6 +140,23 @@ impl std::ops::DerefMut for TestApp {
     }
 }
 
+/// Starts a server on the PostgreSQL database `url` with `flags` on top: several of them on
+/// one URL are several gateway instances sharing one database.
+pub async fn spawn_on_database(url: &str, flags: &[&str]) -> TestApp {
+    let flags = [&["--database-url", url], flags].concat();
+    spawn_app_with(Arc::new(tempfile::tempdir().unwrap()), &flags).await
+}
+
+/// `count` instances on one fresh database of the test cluster, each with `flags`.
+pub async fn instances_on_one_database(count: usize, flags: &[&str]) -> Vec<TestApp> {
+    let url = crate::test_cluster::fresh_database_url();
+    let mut apps = Vec::new();
+    for _ in 0..count {
+        apps.push(spawn_on_database(&url, flags).await);
+    }
+    apps
+}
+
 pub fn store_settings(db: &Path) -> StoreSettings {
     StoreSettings {
         db: db.to_owned(),

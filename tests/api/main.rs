@@ -23,11 +23,13 @@ mod remote;
 mod rest;
 mod restart;
 mod server_process;
+mod shared_counters;
 mod shutdown;
 mod soap;
 mod storage_faults;
 #[path = "../../src/storage/postgres/test_cluster.rs"]
 mod test_cluster;
+mod tls;
 mod trusted_proxy;
 mod web;
 mod write_load;

@@ -138,6 +138,70 @@ async fn the_metrics_count_exactly_the_calls_made() {
     app.stop().await;
 }
 
+/// Storage checkouts and the time waited for them grow with calls that reach the store.
+#[tokio::test]
+async fn storage_checkouts_and_their_wait_are_counted() {
+    let app = spawn_with_metrics().await;
+    let pool = |samples: &BTreeMap<String, f64>| {
+        (
+            samples["dualgate_storage_checkouts_total"],
+            samples["dualgate_storage_checkout_wait_seconds_total"],
+        )
+    };
+    let before = pool(&samples(&scrape(&app).await));
+    app.create_api_user("stored").await;
+    let after = pool(&samples(&scrape(&app).await));
+    assert!(after.0 > before.0, "checkouts {before:?} then {after:?}");
+    assert!(
+        after.1 > before.1,
+        "seconds waited {before:?} then {after:?}"
+    );
+    assert_eq!(
+        samples(&scrape(&app).await)["dualgate_storage_connections_in_use"],
+        0.0
+    );
+    app.stop().await;
+}
+
+/// The README's example alerts (`docs/dualgate.rules.yml`) are valid rules, fire on the series
+/// their unit tests give (`promtool test rules`), and name only series a real server exposes.
+#[tokio::test]
+async fn the_example_alerts_pass_promtool_and_name_served_series() {
+    let docs = concat!(env!("CARGO_MANIFEST_DIR"), "/docs");
+    for args in [
+        ["check", "rules", "dualgate.rules.yml"],
+        ["test", "rules", "dualgate.rules.test.yml"],
+    ] {
+        let output = Command::new("promtool")
+            .args(args)
+            .current_dir(docs)
+            .output()
+            .expect("promtool runs (tests/interop/install.sh installs it)");
+        assert!(
+            output.status.success(),
+            "promtool {args:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let app = spawn_with_metrics().await;
+    scripted_mix(&app).await;
+    let exposition = scrape(&app).await;
+    let rules = std::fs::read_to_string(format!("{docs}/dualgate.rules.yml")).unwrap();
+    let named: Vec<&str> = rules
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|word| word.starts_with("dualgate_"))
+        .collect();
+    assert!(named.len() >= 5, "{named:?}");
+    for series in named {
+        assert!(
+            exposition.contains(&format!("\n{series}")),
+            "{series} is not served"
+        );
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn the_exposition_passes_promtool() {
     let app = spawn_with_metrics().await;

@@ -10,16 +10,11 @@ use dualgate::config::{DatabaseUrl, StoreSettings};
 use dualgate::service::account_users::{Admin, NewUserInput, add_account_user};
 use dualgate::startup::{on_a_blocking_thread, open_operator_gateway};
 use reqwest::{Method, StatusCode};
-use std::sync::Arc;
 
 const OWNER_AUTH: Option<(&str, &str)> = Some((OWNER, OWNER_PASSWORD));
 
 async fn spawn_on(url: &str) -> TestApp {
-    spawn_app_with(
-        Arc::new(tempfile::tempdir().unwrap()),
-        &["--database-url", url],
-    )
-    .await
+    spawn_on_database(url, &[]).await
 }
 
 fn id_payload(operation: &str, id: &str) -> String {

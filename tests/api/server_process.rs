@@ -98,8 +98,17 @@ impl Server {
 
     /// SIGTERM, as an operator or a service manager stops it.
     pub fn terminate(&mut self) {
+        self.signal("-TERM");
+    }
+
+    /// SIGHUP, as `systemctl reload` sends it: the TLS files are read again.
+    pub fn hang_up(&mut self) {
+        self.signal("-HUP");
+    }
+
+    fn signal(&mut self, signal: &str) {
         let sent = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args([signal, &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(sent.success());

@@ -16,6 +16,7 @@ apt_packages=(
   postgresql-15                      # the Rust tests' throwaway PostgreSQL cluster (initdb, pg_ctl)
   haproxy                            # the Rust tests' load balancer in front of three instances
   prometheus                         # promtool, for the Rust tests' metrics check
+  openssl curl                       # the Rust tests' throwaway CA (openssl) and HTTPS client (curl)
   php-cli php-soap                   # PHP SoapClient
   libsoap-lite-perl libsoap-wsdl-perl  # Perl SOAP::Lite, SOAP::WSDL (wsdl2perl)
   openjdk-17-jdk-headless jaxws      # Java: wsimport and the JAX-WS runtime jars

@@ -6,7 +6,8 @@
 #   DUALGATE_WSDL         $DUALGATE_URL/v2/Api.svc?wsdl
 #   DUALGATE_OWNER_LOGIN / DUALGATE_OWNER_PASSWORD   the account owner
 #   DUALGATE_RECORD_DIR   where clients that can save raw SOAP responses put them (*.xml)
-# bcrypt cost 4 keeps the suite fast; the cost does not change the wire.
+# bcrypt cost 4 keeps the suite fast; the cost does not change the wire. Arguments are further
+# `serve` flags; with `--tls-cert`, DUALGATE_URL is https.
 # With INTEROP_DATABASE_URL set (start_postgres sets it), the server keeps its data in that
 # PostgreSQL database instead of a SQLite file:
 #   source tests/interop/lib.sh; start_postgres; start_server; ./tests/interop/zeep/run
@@ -30,7 +31,7 @@ start_server() {
     --bcrypt-cost 4 \
     --owner-email "$DUALGATE_OWNER_LOGIN" \
     --owner-password "$DUALGATE_OWNER_PASSWORD" \
-    >"$SERVER_DIR/server.log" 2>&1 &
+    "$@" >"$SERVER_DIR/server.log" 2>&1 &
   SERVER_PID=$!
   local port=""
   for _ in $(seq 1 100); do
@@ -44,7 +45,9 @@ start_server() {
     cat "$SERVER_DIR/server.log" >&2
     return 1
   fi
-  export DUALGATE_URL="http://127.0.0.1:$port"
+  local scheme=http
+  [[ " $* " == *" --tls-cert "* ]] && scheme=https
+  export DUALGATE_URL="$scheme://127.0.0.1:$port"
   export DUALGATE_WSDL="$DUALGATE_URL/v2/Api.svc?wsdl"
   local backend=SQLite
   [ -n "${INTEROP_DATABASE_URL:-}" ] && backend=PostgreSQL

@@ -10,6 +10,21 @@ pub fn a_store_that_opened_answers_a_ping(store: &dyn Store) {
     assert_eq!(store.ping(), Ok(()));
 }
 
+/// Every connection taken from the pool is counted with the time it took, and the pool says
+/// how many it holds and lends out.
+pub fn checkouts_are_counted_with_their_wait(store: &dyn Store) {
+    let before = store.pool_use();
+    store.ping().unwrap();
+    account(store, "owner@example.com");
+    let after = store.pool_use();
+    assert!(
+        after.checkouts >= before.checkouts + 2,
+        "{before:?} {after:?}"
+    );
+    assert!(after.waited > before.waited, "{before:?} {after:?}");
+    assert!(after.open >= 1 && after.in_use == 0, "{after:?}");
+}
+
 pub fn a_login_is_unique_across_account_users_and_api_users(store: &dyn Store) {
     let acme = account(store, "owner@example.com");
     assert_eq!(

@@ -1,11 +1,14 @@
 //! The `Store` contract as tests, written against the traits alone, so that every backend runs
-//! the same suite: a backend's test module calls `store_contract!(fresh)`, where `fresh()`
-//! opens an empty store and returns it with whatever must outlive it (its directory, say).
+//! the same suite: a backend's test module calls `store_contract!(fresh, twin)`, where `fresh()`
+//! opens an empty store and returns it with whatever must outlive it (its directory, say), and
+//! `twin(&kept, &store)` opens a second handle that shares the first one's meter, as a second
+//! gateway instance would (`None`: the backend serves one instance, use the same handle).
 
 pub(crate) mod accounts;
 pub(crate) mod api_users;
 pub(crate) mod audit;
 pub(crate) mod credentials;
+pub(crate) mod meter;
 pub(crate) mod sessions;
 
 use crate::domain::{
@@ -16,9 +19,19 @@ use crate::storage::{Attempt, LockoutRule, Store};
 
 /// One `#[test]` per contract test, each on a fresh store.
 macro_rules! store_contract {
-    ($fresh:path) => {
+    ($fresh:path, $twin:path) => {
+        #[test]
+        fn attempts_at_once_over_two_handles_are_admitted_exactly_at_the_limit() {
+            let (kept, store) = $fresh();
+            let twin = $twin(&kept, &store);
+            $crate::storage::contract_tests::meter::attempts_at_once_over_two_handles_are_admitted_exactly_at_the_limit(
+                &store,
+                twin.as_ref().unwrap_or(&store),
+            );
+        }
         $crate::storage::contract_tests::store_contract!(@each $fresh;
             accounts::a_store_that_opened_answers_a_ping,
+            accounts::checkouts_are_counted_with_their_wait,
             accounts::a_login_is_unique_across_account_users_and_api_users,
             accounts::a_lock_holds_until_an_unlock_which_forgets_the_failures,
             accounts::account_users_are_listed_changed_and_removed_with_their_events,
@@ -32,6 +45,11 @@ macro_rules! store_contract {
             credentials::the_same_wrong_password_counts_once,
             credentials::a_success_clears_the_count_and_a_check_that_died_gives_its_slot_back,
             credentials::a_success_after_the_lock_is_refused,
+            meter::the_rolling_hour_counts_tiered_and_flat_calls_alike,
+            meter::the_minute_edge_lets_no_burst_through_and_the_figures_follow,
+            meter::no_span_of_the_window_holds_more_than_the_limit,
+            meter::an_address_is_blocked_at_its_limit_and_a_released_reservation_no_longer_counts,
+            meter::a_call_is_read_with_its_credential_and_judged_ahead_of_the_check,
             sessions::a_session_lives_until_it_expires_and_each_use_renews_it,
             sessions::the_principal_is_read_as_stored_now,
             sessions::a_locked_account_users_sessions_open_nothing,

@@ -25,6 +25,7 @@ use crate::storage::credentials::without_a_slot;
 use crate::storage::{
     Attempt, AttemptId, CredentialStore, LockoutRule, SLOT_HELD_AT_MOST_SECONDS, StoredCredential,
 };
+use ::postgres::types::Type;
 use ::postgres::{Row, Transaction};
 
 /// SQL: whether wrong passwords are counted for the login `$1`.
@@ -33,6 +34,29 @@ macro_rules! failures_counted {
         "EXISTS (SELECT 1 FROM login_attempts WHERE login = $1 AND failed)"
     };
 }
+
+/// SQL: the credential of the login `$1`, API user or account user (a login is unique across
+/// both), in the columns `credential_of` reads.
+macro_rules! credential_rows {
+    () => {
+        concat!(
+            "SELECT a.account_id, a.login, a.password_hash, a.id AS api_user_id,
+                    FALSE AS is_owner, FALSE AS can_manage_account,
+                    a.status = 'Enabled' AND NOT a.locked AS may_authenticate, ",
+            failures_counted!(),
+            " AS failures_counted, a.tiered_rate_limit, a.last_used
+               FROM api_users a WHERE a.login = $1
+             UNION ALL
+             SELECT u.account_id, u.login, u.password_hash, NULL, u.is_owner,
+                    u.can_manage_account, NOT u.locked, ",
+            failures_counted!(),
+            ", FALSE, NULL
+               FROM account_users u WHERE u.login = $1"
+        )
+    };
+}
+// Both are expanded where `credential_rows!` is used: import them together.
+pub(super) use {credential_rows, failures_counted};
 
 /// Claims a login for a new principal; a taken one is `ApiUserExists`.
 pub(super) fn claim_login(tx: &mut Transaction, login: &Login) -> Result<()> {
@@ -68,41 +92,11 @@ pub(super) fn forget_login_attempts(tx: &mut Transaction, login: &str) -> Result
 
 impl CredentialStore for PostgresStore {
     fn credential(&self, login: &Login) -> Result<Option<StoredCredential>> {
-        // API users first: they make nearly every call.
         self.run(|conn| {
-            let api_user = conn
-                .query_opt(
-                    concat!(
-                        "SELECT a.account_id, a.login, a.password_hash, a.id,
-                                a.status = 'Enabled' AND NOT a.locked, ",
-                        failures_counted!(),
-                        ", a.tiered_rate_limit, a.last_used
-                         FROM api_users a WHERE a.login = $1"
-                    ),
-                    &[&login.as_str()],
-                )
-                .map_err(storage_error)?;
-            if let Some(row) = api_user {
-                let role = Role::ApiUser(ApiUserId(row.get(3)));
-                let last_used = row.get::<_, Option<i64>>(7).map(Timestamp);
-                return credential_from(&row, role, row.get(4), row.get(5), row.get(6), last_used)
-                    .map(Some);
-            }
-            conn.query_opt(
-                concat!(
-                    "SELECT u.account_id, u.login, u.password_hash, u.is_owner,
-                            u.can_manage_account, NOT u.locked, ",
-                    failures_counted!(),
-                    " FROM account_users u WHERE u.login = $1"
-                ),
-                &[&login.as_str()],
-            )
-            .map_err(storage_error)?
-            .map(|row| {
-                let role = account_user_role(row.get(3), row.get(4));
-                credential_from(&row, role, row.get(5), row.get(6), false, None)
-            })
-            .transpose()
+            conn.query_typed_opt(credential_rows!(), &[(&login.as_str(), Type::TEXT)])
+                .map_err(storage_error)?
+                .map(|row| credential_of(&row))
+                .transpose()
         })
     }
 
@@ -281,21 +275,19 @@ fn lock_login(tx: &mut Transaction, login: &Login, audit: &Audit) -> Result<bool
     Ok(false)
 }
 
-/// A credential from a row whose first three columns are account, login and password hash.
-fn credential_from(
-    row: &Row,
-    role: Role,
-    may_authenticate: bool,
-    failures_counted: bool,
-    tiered_rate_limit: bool,
-    last_used: Option<Timestamp>,
-) -> Result<StoredCredential> {
+/// The credential in a row of `credential_rows!`'s columns.
+pub(super) fn credential_of(row: &Row) -> Result<StoredCredential> {
+    let role = match row.get::<_, Option<i32>>("api_user_id") {
+        Some(id) => Role::ApiUser(ApiUserId(id)),
+        None => account_user_role(row.get("is_owner"), row.get("can_manage_account")),
+    };
+    let (account, login) = (row.get("account_id"), row.get("login"));
     Ok(StoredCredential {
-        principal: stored_principal(row.get(0), row.get(1), role).map_err(corrupt)?,
-        password_hash: PasswordHash(row.get(2)),
-        may_authenticate,
-        failures_counted,
-        tiered_rate_limit,
-        last_used,
+        principal: stored_principal(account, login, role).map_err(corrupt)?,
+        password_hash: PasswordHash(row.get("password_hash")),
+        may_authenticate: row.get("may_authenticate"),
+        failures_counted: row.get("failures_counted"),
+        tiered_rate_limit: row.get("tiered_rate_limit"),
+        last_used: row.get::<_, Option<i64>>("last_used").map(Timestamp),
     })
 }

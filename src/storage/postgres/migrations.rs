@@ -8,6 +8,7 @@ use ::postgres::{Client, Transaction};
 pub(super) const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_last_sign_in.sql"),
+    include_str!("migrations/0003_meter.sql"),
 ];
 
 /// The advisory lock's key: "dualgate" in ASCII, read as a number.

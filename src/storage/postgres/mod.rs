@@ -10,22 +10,25 @@
 mod accounts;
 mod api_users;
 mod audit;
+mod connection;
 mod credentials;
 pub(super) mod import;
+mod meter;
 mod migrations;
 mod sessions;
 #[cfg(test)]
 pub(crate) mod test_cluster;
 
 use super::audit::{Event, recorded};
-use super::{PoolUse, Store};
-use crate::domain::{Audit, Error, Result};
+use super::checkouts::CheckoutClock;
+use super::{CallLimits, CallRead, Meter, PoolUse, Store};
+use crate::domain::{Audit, Error, Login, Result, Timestamp};
 use ::postgres::{Client, Config, NoTls, Transaction};
 use audit::record_event;
+use connection::{Connection, Manager};
 use r2d2_postgres::PostgresConnectionManager;
+use std::sync::atomic::AtomicI64;
 use std::time::Duration;
-
-type Manager = PostgresConnectionManager<NoTls>;
 
 const POOL_SIZE: u32 = 8;
 /// How long a call waits for a connection before it is refused as unavailable.
@@ -33,6 +36,9 @@ const CONNECTION_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct PostgresStore {
     pool: ClosingPool,
+    /// When this instance next sweeps the meter's old buckets, in seconds.
+    next_sweep: AtomicI64,
+    checkouts: CheckoutClock,
 }
 
 /// The pool, closed on a thread of its own: a connection's runtime cannot be shut down on an
@@ -61,10 +67,12 @@ impl PostgresStore {
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(CONNECTION_TIMEOUT)
-            .build(PostgresConnectionManager::new(config, NoTls))
+            .build(Manager(PostgresConnectionManager::new(config, NoTls)))
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
         Ok(PostgresStore {
             pool: ClosingPool(Some(pool)),
+            next_sweep: AtomicI64::new(0),
+            checkouts: CheckoutClock::default(),
         })
     }
 
@@ -74,7 +82,8 @@ impl PostgresStore {
             .0
             .as_ref()
             .expect("the pool lives until the store drops");
-        pool.get()
+        self.checkouts
+            .time(|| pool.get())
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
@@ -104,6 +113,11 @@ impl PostgresStore {
     /// Runs `work` on a connection outside any transaction: for reads, and for writes of one
     /// statement, which PostgreSQL makes atomic by itself.
     fn run<T>(&self, work: impl FnOnce(&mut Client) -> Result<T>) -> Result<T> {
+        work(&mut **self.connection()?)
+    }
+
+    /// Runs `work` on a connection that keeps its prepared statements (see `connection`).
+    fn run_prepared<T>(&self, work: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
         work(&mut *self.connection()?)
     }
 }
@@ -117,11 +131,23 @@ impl Store for PostgresStore {
         })
     }
 
+    fn meter(&self) -> &dyn Meter {
+        self
+    }
+
+    fn read_for_call(
+        &self,
+        login: &Login,
+        address: Option<&str>,
+        at: Timestamp,
+        limits: CallLimits,
+    ) -> Result<CallRead> {
+        self.read_for_call_at_once(login, address, at, limits)
+    }
+
     fn pool_use(&self) -> PoolUse {
-        self.pool
-            .0
-            .as_ref()
-            .map_or_else(PoolUse::default, |pool| pool.state().into())
+        self.checkouts
+            .pool_use(self.pool.0.as_ref().map(r2d2::Pool::state))
     }
 
     fn answers_at_once(&self) -> bool {
@@ -184,16 +210,20 @@ fn corrupt(error: Error) -> Error {
 mod tests {
     use super::*;
 
-    /// A store on a fresh database of the test cluster.
-    fn fresh() -> ((), PostgresStore) {
-        (
-            (),
-            PostgresStore::open(&test_cluster::fresh_database_url()).unwrap(),
-        )
+    /// A store on a fresh database of the test cluster, with the database's URL.
+    fn fresh() -> (String, PostgresStore) {
+        let url = test_cluster::fresh_database_url();
+        let store = PostgresStore::open(&url).unwrap();
+        (url, store)
+    }
+
+    /// A second store on the same database, with a pool of its own: a second instance.
+    fn twin(url: &str, _: &PostgresStore) -> Option<PostgresStore> {
+        Some(PostgresStore::open(url).unwrap())
     }
 
     mod contract {
-        crate::storage::contract_tests::store_contract!(super::fresh);
+        crate::storage::contract_tests::store_contract!(super::fresh, super::twin);
     }
 
     #[test]

@@ -11,7 +11,8 @@ pub(super) mod export;
 mod migrations;
 mod sessions;
 
-use super::{PoolUse, Store};
+use super::checkouts::CheckoutClock;
+use super::{InProcessMeter, Meter, PoolUse, Store};
 use crate::domain::{Audit, Error, Result};
 use crate::storage::audit::{Event, recorded};
 use audit::record_event;
@@ -25,6 +26,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct SqliteStore {
     pool: r2d2::Pool<SqliteConnectionManager>,
+    /// A SQLite file serves one gateway instance: its counters are this process's.
+    meter: InProcessMeter,
+    checkouts: CheckoutClock,
 }
 
 impl SqliteStore {
@@ -57,12 +61,16 @@ impl SqliteStore {
             .test_on_check_out(false)
             .build(manager)
             .map_err(Error::unknown)?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            meter: InProcessMeter::default(),
+            checkouts: CheckoutClock::default(),
+        })
     }
 
     fn connection(&self) -> Result<r2d2::PooledConnection<SqliteConnectionManager>> {
-        self.pool
-            .get()
+        self.checkouts
+            .time(|| self.pool.get())
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))
     }
 
@@ -105,8 +113,12 @@ impl Store for SqliteStore {
         })
     }
 
+    fn meter(&self) -> &dyn Meter {
+        &self.meter
+    }
+
     fn pool_use(&self) -> PoolUse {
-        self.pool.state().into()
+        self.checkouts.pool_use(Some(self.pool.state()))
     }
 
     fn answers_at_once(&self) -> bool {
@@ -187,8 +199,14 @@ mod tests {
         (dir, store)
     }
 
+    /// One SQLite file serves one gateway instance, whose counters are its process's: the
+    /// second handle is the same store.
+    fn twin(_: &tempfile::TempDir, _: &SqliteStore) -> Option<SqliteStore> {
+        None
+    }
+
     mod contract {
-        crate::storage::contract_tests::store_contract!(super::fresh);
+        crate::storage::contract_tests::store_contract!(super::fresh, super::twin);
     }
 
     #[test]
