@@ -140,6 +140,19 @@ impl std::ops::DerefMut for TestApp {
     }
 }
 
+/// So that a helper can take servers of the test process and other endpoints alike.
+impl AsRef<Endpoint> for TestApp {
+    fn as_ref(&self) -> &Endpoint {
+        &self.endpoint
+    }
+}
+
+impl AsRef<Endpoint> for Endpoint {
+    fn as_ref(&self) -> &Endpoint {
+        self
+    }
+}
+
 /// Starts a server on the PostgreSQL database `url` with `flags` on top: several of them on
 /// one URL are several gateway instances sharing one database.
 pub async fn spawn_on_database(url: &str, flags: &[&str]) -> TestApp {

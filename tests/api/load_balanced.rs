@@ -1,11 +1,12 @@
 //! Three gateway processes on one PostgreSQL database behind HAProxy behave as one gateway:
-//! lockout, changes, sessions and first start are shared; one instance killed or the database
+//! lockout, the rate limit, changes, sessions and first start are shared; one instance killed or the database
 //! stopped under load loses no acknowledged write; the client's address survives the balancer.
 //! Calls that must reach a given instance go to it straight; load goes through HAProxy.
 
 use crate::cli::run_with_stdin;
 use crate::helpers::*;
 use crate::load_balancer::{Gateways, NAMES, query, start_instances};
+use crate::shared_counters::{assert_one_limit_of_600_counted_once, calls_spread_over};
 use crate::test_cluster::{Cluster, fresh_database_url};
 use crate::web::csrf_of;
 use crate::write_load::{Answer, Load, Write, listed, soap_create};
@@ -110,6 +111,34 @@ async fn wrong_passwords_spread_over_the_three_lock_on_all_three_and_an_unlock_o
         [StatusCode::OK; 3],
         "the operator's unlock holds on all three"
     );
+}
+
+#[tokio::test]
+async fn tiered_calls_spread_over_the_three_by_haproxy_get_exactly_one_refusal_and_agree_on_the_headers()
+ {
+    let gateways = Gateways::start(&fresh_database_url(), &[]).await;
+    let login = email(&gateways.instance(0).create_api_user("tiered").await);
+    let replies = calls_spread_over(&[gateways.balanced()], &login, 601).await;
+    let served_by: BTreeSet<&str> = replies
+        .iter()
+        .map(|reply| reply.header("x-served-by").unwrap())
+        .collect();
+    assert_eq!(
+        served_by,
+        NAMES.into(),
+        "HAProxy spread the calls over the three"
+    );
+    assert_one_limit_of_600_counted_once(&replies);
+    for instance in gateways.each_instance() {
+        let next = instance.account_info_as(&login, API_PASSWORD).await;
+        assert_eq!(
+            next.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "spent on every instance"
+        );
+        assert_eq!(next.header("x-ratelimit-limit"), Some("600"));
+        assert_eq!(next.header("x-ratelimit-remaining"), Some("0"));
+    }
 }
 
 /// Rows of the login's failure budget: slots held and failures counted.
@@ -341,7 +370,17 @@ async fn three_simultaneous_first_starts_on_an_empty_database_migrate_once_and_c
     .iter()
     .map(|row| row.get(0))
     .collect();
-    assert_eq!(versions, [1, 2]);
+    let migrations = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/storage/postgres/migrations"
+    ))
+    .unwrap()
+    .count();
+    assert_eq!(
+        versions,
+        (1..=migrations as i32).collect::<Vec<_>>(),
+        "each migration applied once"
+    );
     assert_eq!(count("SELECT COUNT(*) FROM accounts"), 1);
     assert_eq!(
         count("SELECT COUNT(*) FROM account_users WHERE is_owner"),
