@@ -24,11 +24,11 @@ pub const NAMES: [&str; 3] = ["one", "two", "three"];
 
 /// The balancer's configuration. Health checks every 200 ms, a server is out after two failed
 /// ones and back after one good one; a request refused by a dead server's port is sent to
-/// another (`retries`, `option redispatch`). `X-Served-By` is for the tests only.
+/// another (`retries`, `option redispatch`). The request log goes to standard error, which a
+/// failing load test shows; `X-Served-By` is for the tests only.
 const CONFIG: &str = "global
     stats socket {SOCKET} mode 600 level admin
     log stderr format raw local0 info
-
 
 defaults
     mode http
