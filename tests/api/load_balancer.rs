@@ -19,6 +19,10 @@ const HAPROXY: &str = "/usr/sbin/haproxy";
 const DEBIAN_PACKAGE: &str = "haproxy";
 /// What every instance is started with: the balancer connects from loopback.
 pub const TRUSTED_PROXY: [&str; 2] = ["--trusted-proxy", "127.0.0.1/32"];
+/// Instances keep an idle connection longer than HAProxy keeps one (`timeout server`), as the
+/// README advises: the balancer, not the instance, closes it, so that no request is sent on a
+/// connection the instance is closing (it would get no answer).
+const KEEP_ALIVE: [&str; 2] = ["--keep-alive-secs", "75"];
 /// The names HAProxy gives the instances, in order; `X-Served-By` carries them.
 pub const NAMES: [&str; 3] = ["one", "two", "three"];
 
@@ -106,7 +110,8 @@ impl Gateways {
 pub fn start_instances(database_url: &str, flags: &[&str]) -> Vec<Server> {
     let dir = tempfile::tempdir().unwrap();
     let unused_sqlite = dir.path().join("not-used.db");
-    let flags = [&["--database-url", database_url][..], &TRUSTED_PROXY, flags].concat();
+    let database = ["--database-url", database_url];
+    let flags = [&database[..], &TRUSTED_PROXY, &KEEP_ALIVE, flags].concat();
     let mut instances: Vec<Server> = NAMES
         .iter()
         .map(|_| Server::spawn_with(&unused_sqlite, &flags))
