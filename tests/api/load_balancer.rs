@@ -19,9 +19,9 @@ const HAPROXY: &str = "/usr/sbin/haproxy";
 const DEBIAN_PACKAGE: &str = "haproxy";
 /// What every instance is started with: the balancer connects from loopback.
 pub const TRUSTED_PROXY: [&str; 2] = ["--trusted-proxy", "127.0.0.1/32"];
-/// Instances keep an idle connection longer than HAProxy keeps one (`timeout server`), as the
-/// README advises: the balancer, not the instance, closes it, so that no request is sent on a
-/// connection the instance is closing (it would get no answer).
+/// Instances keep an idle connection longer than HAProxy's timeouts (60 s), as the README
+/// advises, so that the balancer is normally the side that closes it: a request sent on a
+/// connection the instance is closing would get no answer.
 const KEEP_ALIVE: [&str; 2] = ["--keep-alive-secs", "75"];
 /// The names HAProxy gives the instances, in order; `X-Served-By` carries them.
 pub const NAMES: [&str; 3] = ["one", "two", "three"];
