@@ -79,7 +79,15 @@ impl Load {
                 let (address, stop, acknowledged) =
                     (endpoint.address.clone(), stop.clone(), acknowledged.clone());
                 tokio::spawn(async move {
-                    let client = reqwest::Client::new();
+                    // A connection per write. On a kept-alive connection HAProxy may send a
+                    // write over an idle server connection it reuses, and when that one turns out
+                    // closed it closes the client's connection unanswered for the client to
+                    // retry (`http-reuse safe`); this client does not retry, so that would read
+                    // as a lost write that no instance ever saw.
+                    let client = reqwest::Client::builder()
+                        .pool_max_idle_per_host(0)
+                        .build()
+                        .expect("a client");
                     let mut writes = Vec::new();
                     while !stop.load(Ordering::Relaxed) {
                         let description = format!("load {worker}-{}", writes.len());
