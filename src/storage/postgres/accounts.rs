@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::storage::AccountStore;
 use crate::storage::audit::Event;
-use ::postgres::types::ToSql;
+use ::postgres::types::{ToSql, Type};
 use ::postgres::{Row, Transaction};
 
 /// The columns `account_user_from_row` reads, in its order.
@@ -18,6 +18,12 @@ macro_rules! account_user_columns {
          FROM account_users "
     };
 }
+
+/// An account with its owner's login: account info reads it on every call, prepared once per
+/// connection.
+const ACCOUNT: &str = "SELECT a.name, u.login, a.locale, a.time_zone FROM accounts a
+                       JOIN account_users u ON u.account_id = a.id AND u.is_owner
+                       WHERE a.id = $1";
 
 fn account_user_from_row(row: &Row) -> Result<AccountUser> {
     Ok(AccountUser {
@@ -34,22 +40,16 @@ fn account_user_from_row(row: &Row) -> Result<AccountUser> {
 
 impl AccountStore for PostgresStore {
     fn account(&self, id: AccountId) -> Result<Account> {
-        self.run(|conn| {
-            let row = conn
-                .query_one(
-                    "SELECT a.name, u.login, a.locale, a.time_zone FROM accounts a
-                     JOIN account_users u ON u.account_id = a.id AND u.is_owner
-                     WHERE a.id = $1",
-                    &[&id.0],
-                )
-                .map_err(storage_error)?;
-            Ok(Account {
-                id,
-                name: row.get(0),
-                main_email: Login::parse(row.get(1), "email").map_err(corrupt)?,
-                locale: row.get(2),
-                time_zone: row.get(3),
-            })
+        let row = self.statement(|conn| {
+            let statement = conn.prepared(ACCOUNT, &[Type::INT8])?;
+            conn.query_one(&statement, &[&id.0])
+        })?;
+        Ok(Account {
+            id,
+            name: row.get(0),
+            main_email: Login::parse(row.get(1), "email").map_err(corrupt)?,
+            locale: row.get(2),
+            time_zone: row.get(3),
         })
     }
 
