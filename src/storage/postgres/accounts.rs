@@ -19,11 +19,57 @@ macro_rules! account_user_columns {
     };
 }
 
-/// An account with its owner's login: account info reads it on every call, prepared once per
-/// connection.
-const ACCOUNT: &str = "SELECT a.name, u.login, a.locale, a.time_zone FROM accounts a
-                       JOIN account_users u ON u.account_id = a.id AND u.is_owner
-                       WHERE a.id = $1";
+/// SQL: the account `$1` with its owner's login, and `$more` columns, as `account_of` reads.
+macro_rules! account_row {
+    ($($more:literal)?) => {
+        concat!(
+            "SELECT a.name, u.login, a.locale, a.time_zone", $(", ", $more,)?
+            " FROM accounts a JOIN account_users u ON u.account_id = a.id AND u.is_owner
+             WHERE a.id = $1"
+        )
+    };
+}
+
+/// An account, prepared once per connection.
+const ACCOUNT: &str = account_row!();
+
+/// An account, and the events counted in meter `$2` for the key `$3` from the bucket `$4` on:
+/// what account info shows, in one statement prepared once per connection.
+const ACCOUNT_WITH_COUNT: &str = account_row!(
+    "(SELECT COALESCE(SUM(count), 0)::INTEGER FROM meter_buckets
+      WHERE meter = $2 AND key = $3 AND count > 0 AND bucket >= $4)"
+);
+
+/// The account `id` in a row of `account_row!`'s columns.
+fn account_of(id: AccountId, row: &Row) -> Result<Account> {
+    Ok(Account {
+        id,
+        name: row.get(0),
+        main_email: Login::parse(row.get(1), "email").map_err(corrupt)?,
+        locale: row.get(2),
+        time_zone: row.get(3),
+    })
+}
+
+impl PostgresStore {
+    /// The account `id`, and the events counted in `meter` for `key` from `first_bucket` on,
+    /// in one statement.
+    pub(super) fn account_with_count(
+        &self,
+        id: AccountId,
+        meter: i16,
+        key: Option<&str>,
+        first_bucket: i64,
+    ) -> Result<(Account, u32)> {
+        let row = self.statement(|conn| {
+            let types = [Type::INT8, Type::INT2, Type::TEXT, Type::INT8];
+            let statement = conn.prepared(ACCOUNT_WITH_COUNT, &types)?;
+            conn.query_one(&statement, &[&id.0, &meter, &key, &first_bucket])
+        })?;
+        let counted = u32::try_from(row.get::<_, i32>(4)).unwrap_or(0);
+        Ok((account_of(id, &row)?, counted))
+    }
+}
 
 fn account_user_from_row(row: &Row) -> Result<AccountUser> {
     Ok(AccountUser {
@@ -44,13 +90,7 @@ impl AccountStore for PostgresStore {
             let statement = conn.prepared(ACCOUNT, &[Type::INT8])?;
             conn.query_one(&statement, &[&id.0])
         })?;
-        Ok(Account {
-            id,
-            name: row.get(0),
-            main_email: Login::parse(row.get(1), "email").map_err(corrupt)?,
-            locale: row.get(2),
-            time_zone: row.get(3),
-        })
+        account_of(id, &row)
     }
 
     fn first_account(&self) -> Result<Option<AccountId>> {

@@ -11,7 +11,7 @@
 
 use super::credentials::{credential_of, credential_rows, failures_counted};
 use super::{PostgresStore, storage_error};
-use crate::domain::{ApiUserId, Login, Result, Timestamp};
+use crate::domain::{Account, AccountId, ApiUserId, Login, Result, Timestamp};
 use crate::storage::CallRead;
 use crate::storage::meter::{Admission, CallLimit, CallLimits, FailureLimit, Meter, Window};
 use ::postgres::types::{ToSql, Type};
@@ -187,6 +187,19 @@ impl PostgresStore {
             credential,
             admission,
         })
+    }
+
+    /// `Store::account_with_calls` in one statement (see `account_with_count`): anyone but an
+    /// API user reads the count of no key, 0.
+    pub(super) fn account_with_calls_at_once(
+        &self,
+        account: AccountId,
+        user: Option<ApiUserId>,
+        at: Timestamp,
+    ) -> Result<(Account, u32)> {
+        let key = user.map(|user| user.0.to_string());
+        let first_bucket = Window::ROLLING_HOUR.first_bucket(at);
+        self.account_with_count(account, CALLS_BY_MINUTE, key.as_deref(), first_bucket)
     }
 
     /// Takes back one event counted at `at` in `counter`, and in `also` (same key) if given.

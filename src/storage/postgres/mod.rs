@@ -21,7 +21,7 @@ pub(crate) mod test_cluster;
 
 use super::audit::{Event, recorded};
 use super::{CallLimits, CallRead, Meter, PoolUse, Store};
-use crate::domain::{Audit, Error, Login, Result, Timestamp};
+use crate::domain::{Account, AccountId, ApiUserId, Audit, Error, Login, Result, Timestamp};
 use ::postgres::{Client, Config, NoTls, Transaction};
 use audit::record_event;
 use connection::{Connection, Manager};
@@ -194,6 +194,15 @@ impl Store for PostgresStore {
         limits: CallLimits,
     ) -> Result<CallRead> {
         self.read_for_call_at_once(login, address, at, limits)
+    }
+
+    fn account_with_calls(
+        &self,
+        account: AccountId,
+        user: Option<ApiUserId>,
+        at: Timestamp,
+    ) -> Result<(Account, u32)> {
+        self.account_with_calls_at_once(account, user, at)
     }
 
     fn pool_use(&self) -> PoolUse {
