@@ -32,14 +32,14 @@ impl PropertyKind {
 
 /// Any authenticated principal may read its own account's info.
 pub fn account_info(gateway: &Gateway, caller: &Caller) -> Result<AccountInfo> {
-    let account = gateway.store.account(caller.principal.account)?;
-    let calls = match caller.principal.role {
-        Role::ApiUser(id) => gateway
-            .store
-            .meter()
-            .calls_in_last_hour(id, Timestamp::now())?,
-        Role::Owner | Role::AccountUser { .. } => 0,
+    let user = match caller.principal.role {
+        Role::ApiUser(id) => Some(id),
+        Role::Owner | Role::AccountUser { .. } => None,
     };
+    let (account, calls) =
+        gateway
+            .store
+            .account_with_calls(caller.principal.account, user, Timestamp::now())?;
     let limit = gateway.settings.protection.flat_rate_limit_per_hour;
     let text = |name, value: &str| AccountProperty {
         name,

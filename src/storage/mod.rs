@@ -31,7 +31,7 @@ pub use migrate_data::{Count, MigrateDataError, migrate_data};
 pub use sessions::{NewWebSession, WebSession, WebSessionStore};
 
 use crate::config::StoreSettings;
-use crate::domain::{Login, Result, Role, Timestamp};
+use crate::domain::{Account, AccountId, ApiUserId, Login, Result, Role, Timestamp};
 use std::sync::Arc;
 
 /// Everything the use cases need of storage. Ids of another account behave as ids that do not
@@ -84,6 +84,21 @@ pub trait Store:
             credential,
             admission,
         })
+    }
+    /// What account info shows: the account, and for the API user `user` its calls over the
+    /// last hour at `at` (0 for anyone else). PostgreSQL reads both in one statement.
+    fn account_with_calls(
+        &self,
+        account: AccountId,
+        user: Option<ApiUserId>,
+        at: Timestamp,
+    ) -> Result<(Account, u32)> {
+        let account = self.account(account)?;
+        let calls = match user {
+            Some(id) => self.meter().calls_in_last_hour(id, at)?,
+            None => 0,
+        };
+        Ok((account, calls))
     }
     /// The connection pool's use now, for the metrics.
     fn pool_use(&self) -> PoolUse;

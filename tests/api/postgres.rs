@@ -201,3 +201,68 @@ async fn health_and_writes_are_503_while_the_database_is_down_and_recover_when_i
         ["before the outage", "after the outage"]
     );
 }
+
+/// The process ids `query` returns, asked on a session of its own at `url`.
+fn pids(url: &str, query: &str) -> Vec<i32> {
+    on_a_blocking_thread(|| {
+        let mut admin = postgres::Client::connect(url, postgres::NoTls).unwrap();
+        let rows = admin.query(query, &[]).unwrap();
+        rows.iter().map(|row| row.get(0)).collect()
+    })
+}
+
+/// Ends every session of the database at `url` but the asker's, as an administrator or a
+/// restart would, and waits until they are gone: the ended sessions' process ids.
+fn end_sessions_of(url: &str) -> Vec<i32> {
+    pids(
+        url,
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()
+           AND CASE WHEN pid <> pg_backend_pid() THEN pg_terminate_backend(pid, 10000) END",
+    )
+}
+
+/// The process ids of the database's sessions, but the asker's.
+fn sessions_of(url: &str) -> Vec<i32> {
+    pids(
+        url,
+        "SELECT pid FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+}
+
+#[tokio::test]
+async fn sessions_postgres_ended_cost_the_next_calls_nothing() {
+    let url = fresh_database_url();
+    let app = spawn_on(&url).await;
+    let created = app.create_api_user("Magento shop").await;
+    let login = created["email"].as_str().unwrap().to_owned();
+    for _ in 0..3 {
+        assert_eq!(
+            app.account_info_as(&login, API_PASSWORD).await.status,
+            StatusCode::OK
+        );
+    }
+    let ended = end_sessions_of(&url);
+    assert!(!ended.is_empty(), "the pool's sessions were ended");
+
+    let info = app.account_info_as(&login, API_PASSWORD).await;
+    assert_eq!(info.status, StatusCode::OK, "{}", info.body);
+    let soap = app
+        .soap(
+            Soap::V11,
+            Some((&login, API_PASSWORD)),
+            &format!(r#"<GetCurrentAccountInfo xmlns="{V2_NS}"/>"#),
+        )
+        .await;
+    assert_eq!(soap.status, StatusCode::OK, "{}", soap.body);
+    let health = app.rest(Method::GET, "/health", None, None).await;
+    assert_eq!(health.status, StatusCode::OK);
+    app.create_api_user("after the sessions ended").await;
+
+    let now = sessions_of(&url);
+    assert!(!now.is_empty());
+    assert!(
+        now.iter().all(|pid| !ended.contains(pid)),
+        "new sessions replaced the ended ones: {ended:?} then {now:?}"
+    );
+}

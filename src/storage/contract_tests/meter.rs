@@ -290,3 +290,23 @@ pub fn a_call_is_read_with_its_credential_and_judged_ahead_of_the_check(store: &
         "a locked user's call is not counted"
     );
 }
+
+pub fn account_info_reads_the_account_and_an_api_users_last_hour(store: &dyn Store) {
+    let acme = account(store, "owner@example.com");
+    let user = store
+        .insert_api_user(&new_api_user(acme, "shop@x.example"), &audit())
+        .unwrap()
+        .id;
+    for seconds in 0..3 {
+        let admitted = store.meter().admit_call(user, at(seconds), tiered(100));
+        assert!(admitted.unwrap().is_ok());
+    }
+    let (read, calls) = store.account_with_calls(acme, Some(user), at(2)).unwrap();
+    assert_eq!(read, store.account(acme).unwrap());
+    assert_eq!(read.main_email.as_str(), "owner@example.com");
+    assert_eq!(calls, 3);
+    let later = store.account_with_calls(acme, Some(user), at(61 * MINUTE + 3));
+    assert_eq!(later.unwrap().1, 0, "the calls left the rolling hour");
+    let owner = store.account_with_calls(acme, None, at(2)).unwrap();
+    assert_eq!(owner, (read, 0), "no API user, no calls");
+}

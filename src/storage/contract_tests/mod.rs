@@ -50,6 +50,7 @@ macro_rules! store_contract {
             meter::no_span_of_the_window_holds_more_than_the_limit,
             meter::an_address_is_blocked_at_its_limit_and_a_released_reservation_no_longer_counts,
             meter::a_call_is_read_with_its_credential_and_judged_ahead_of_the_check,
+            meter::account_info_reads_the_account_and_an_api_users_last_hour,
             sessions::a_session_lives_until_it_expires_and_each_use_renews_it,
             sessions::the_principal_is_read_as_stored_now,
             sessions::a_locked_account_users_sessions_open_nothing,

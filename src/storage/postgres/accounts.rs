@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::storage::AccountStore;
 use crate::storage::audit::Event;
-use ::postgres::types::ToSql;
+use ::postgres::types::{ToSql, Type};
 use ::postgres::{Row, Transaction};
 
 /// The columns `account_user_from_row` reads, in its order.
@@ -17,6 +17,58 @@ macro_rules! account_user_columns {
         "SELECT id, account_id, login, is_owner, can_manage_account, locked, created, last_sign_in
          FROM account_users "
     };
+}
+
+/// SQL: the account `$1` with its owner's login, and `$more` columns, as `account_of` reads.
+macro_rules! account_row {
+    ($($more:literal)?) => {
+        concat!(
+            "SELECT a.name, u.login, a.locale, a.time_zone", $(", ", $more,)?
+            " FROM accounts a JOIN account_users u ON u.account_id = a.id AND u.is_owner
+             WHERE a.id = $1"
+        )
+    };
+}
+
+/// An account, prepared once per connection.
+const ACCOUNT: &str = account_row!();
+
+/// An account, and the events counted in meter `$2` for the key `$3` from the bucket `$4` on:
+/// what account info shows, in one statement prepared once per connection.
+const ACCOUNT_WITH_COUNT: &str = account_row!(
+    "(SELECT COALESCE(SUM(count), 0)::INTEGER FROM meter_buckets
+      WHERE meter = $2 AND key = $3 AND count > 0 AND bucket >= $4)"
+);
+
+/// The account `id` in a row of `account_row!`'s columns.
+fn account_of(id: AccountId, row: &Row) -> Result<Account> {
+    Ok(Account {
+        id,
+        name: row.get(0),
+        main_email: Login::parse(row.get(1), "email").map_err(corrupt)?,
+        locale: row.get(2),
+        time_zone: row.get(3),
+    })
+}
+
+impl PostgresStore {
+    /// The account `id`, and the events counted in `meter` for `key` from `first_bucket` on,
+    /// in one statement.
+    pub(super) fn account_with_count(
+        &self,
+        id: AccountId,
+        meter: i16,
+        key: Option<&str>,
+        first_bucket: i64,
+    ) -> Result<(Account, u32)> {
+        let row = self.statement(|conn| {
+            let types = [Type::INT8, Type::INT2, Type::TEXT, Type::INT8];
+            let statement = conn.prepared(ACCOUNT_WITH_COUNT, &types)?;
+            conn.query_one(&statement, &[&id.0, &meter, &key, &first_bucket])
+        })?;
+        let counted = u32::try_from(row.get::<_, i32>(4)).unwrap_or(0);
+        Ok((account_of(id, &row)?, counted))
+    }
 }
 
 fn account_user_from_row(row: &Row) -> Result<AccountUser> {
@@ -34,23 +86,11 @@ fn account_user_from_row(row: &Row) -> Result<AccountUser> {
 
 impl AccountStore for PostgresStore {
     fn account(&self, id: AccountId) -> Result<Account> {
-        self.run(|conn| {
-            let row = conn
-                .query_one(
-                    "SELECT a.name, u.login, a.locale, a.time_zone FROM accounts a
-                     JOIN account_users u ON u.account_id = a.id AND u.is_owner
-                     WHERE a.id = $1",
-                    &[&id.0],
-                )
-                .map_err(storage_error)?;
-            Ok(Account {
-                id,
-                name: row.get(0),
-                main_email: Login::parse(row.get(1), "email").map_err(corrupt)?,
-                locale: row.get(2),
-                time_zone: row.get(3),
-            })
-        })
+        let row = self.statement(|conn| {
+            let statement = conn.prepared(ACCOUNT, &[Type::INT8])?;
+            conn.query_one(&statement, &[&id.0])
+        })?;
+        account_of(id, &row)
     }
 
     fn first_account(&self) -> Result<Option<AccountId>> {

@@ -11,7 +11,7 @@
 
 use super::credentials::{credential_of, credential_rows, failures_counted};
 use super::{PostgresStore, storage_error};
-use crate::domain::{ApiUserId, Login, Result, Timestamp};
+use crate::domain::{Account, AccountId, ApiUserId, Login, Result, Timestamp};
 use crate::storage::CallRead;
 use crate::storage::meter::{Admission, CallLimit, CallLimits, FailureLimit, Meter, Window};
 use ::postgres::types::{ToSql, Type};
@@ -119,7 +119,7 @@ impl PostgresStore {
     /// The events counted in `counter`'s window at `at`, and the oldest bucket holding any.
     fn counted(&self, counter: &Counter, at: Timestamp) -> Result<(u32, Option<i64>)> {
         let window = counter.window;
-        let row = self.run(|conn| {
+        let row = self.statement(|conn| {
             conn.query_typed_one(
                 "SELECT COALESCE(SUM(count), 0)::INTEGER, MIN(bucket) FROM meter_buckets
                  WHERE meter = $1 AND key = $2 AND count > 0 AND bucket >= $3",
@@ -129,7 +129,6 @@ impl PostgresStore {
                     (&window.first_bucket(at), Type::INT8),
                 ],
             )
-            .map_err(storage_error)
         })?;
         Ok((u32::try_from(row.get::<_, i32>(0)).unwrap_or(0), row.get(1)))
     }
@@ -165,11 +164,9 @@ impl PostgresStore {
             &tiered.span,
             &hourly.span,
         ];
-        let row = self.run_prepared(|conn| {
-            let statement = conn
-                .prepared(READ_FOR_CALL, &READ_FOR_CALL_TYPES)
-                .map_err(storage_error)?;
-            conn.query_one(&statement, &values).map_err(storage_error)
+        let row = self.statement(|conn| {
+            let statement = conn.prepared(READ_FOR_CALL, &READ_FOR_CALL_TYPES)?;
+            conn.query_one(&statement, &values)
         })?;
         let counted = u32::try_from(row.get::<_, i32>("address_counted")).unwrap_or(0);
         let oldest = row.get("address_oldest");
@@ -190,6 +187,19 @@ impl PostgresStore {
             credential,
             admission,
         })
+    }
+
+    /// `Store::account_with_calls` in one statement (see `account_with_count`): anyone but an
+    /// API user reads the count of no key, 0.
+    pub(super) fn account_with_calls_at_once(
+        &self,
+        account: AccountId,
+        user: Option<ApiUserId>,
+        at: Timestamp,
+    ) -> Result<(Account, u32)> {
+        let key = user.map(|user| user.0.to_string());
+        let first_bucket = Window::ROLLING_HOUR.first_bucket(at);
+        self.account_with_count(account, CALLS_BY_MINUTE, key.as_deref(), first_bucket)
     }
 
     /// Takes back one event counted at `at` in `counter`, and in `also` (same key) if given.

@@ -22,7 +22,7 @@ pub(crate) mod test_cluster;
 use super::audit::{Event, recorded};
 use super::checkouts::CheckoutClock;
 use super::{CallLimits, CallRead, Meter, PoolUse, Store};
-use crate::domain::{Audit, Error, Login, Result, Timestamp};
+use crate::domain::{Account, AccountId, ApiUserId, Audit, Error, Login, Result, Timestamp};
 use ::postgres::{Client, Config, NoTls, Transaction};
 use audit::record_event;
 use connection::{Connection, Manager};
@@ -67,7 +67,7 @@ impl PostgresStore {
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(CONNECTION_TIMEOUT)
-            .build(Manager(PostgresConnectionManager::new(config, NoTls)))
+            .build(Manager::new(PostgresConnectionManager::new(config, NoTls)))
             .map_err(|e| Error::Unavailable(format!("no database connection: {e}")))?;
         Ok(PostgresStore {
             pool: ClosingPool(Some(pool)),
@@ -88,13 +88,19 @@ impl PostgresStore {
     }
 
     /// Runs `work` in a transaction (read committed) and commits it when it succeeds; an error
-    /// rolls it back.
+    /// rolls it back. A BEGIN that finds the connection lost has run nothing: the transaction
+    /// starts on another connection. Nothing is sent again once `work` has begun, and never a
+    /// COMMIT whose answer was lost.
     fn write<T>(&self, work: impl FnOnce(&mut Transaction) -> Result<T>) -> Result<T> {
         let mut conn = self.connection()?;
-        let mut tx = conn.transaction().map_err(storage_error)?;
-        let value = work(&mut tx)?;
-        tx.commit().map_err(storage_error)?;
-        Ok(value)
+        let began = conn.transaction();
+        if matches!(&began, Err(error) if connection_lost(error)) {
+            drop(began);
+            // Back in the pool first, so that the pool knows of the loss (see `connection`).
+            drop(conn);
+            return committed(self.connection()?.transaction(), work);
+        }
+        committed(began, work)
     }
 
     /// Runs an audited change: `work` makes it and returns the event that records it, written
@@ -116,18 +122,67 @@ impl PostgresStore {
         work(&mut **self.connection()?)
     }
 
-    /// Runs `work` on a connection that keeps its prepared statements (see `connection`).
-    fn run_prepared<T>(&self, work: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        work(&mut *self.connection()?)
+    /// Sends one of the statements every call sends, outside a transaction, on a connection
+    /// that keeps its prepared statements (see `connection`): reads, and authentication's read
+    /// of a call. When it fails because the connection is lost (`connection_lost`), `send`
+    /// runs once more on another connection: a session the server ended while the connection
+    /// sat in the pool costs the call nothing. A read commits nothing. Authentication's read
+    /// writes one thing, the call's count: were the first sending lost after it committed (the
+    /// server dying between running it and answering), the call would be counted twice, the
+    /// same one call too many as when that call fails without the retry.
+    fn statement<T>(
+        &self,
+        send: impl FnMut(&mut Connection) -> std::result::Result<T, ::postgres::Error>,
+    ) -> Result<T> {
+        self.statement_on(self.connection()?, send)
     }
+
+    /// `statement` on the connection `first`.
+    fn statement_on<T>(
+        &self,
+        mut first: r2d2::PooledConnection<Manager>,
+        mut send: impl FnMut(&mut Connection) -> std::result::Result<T, ::postgres::Error>,
+    ) -> Result<T> {
+        match send(&mut first) {
+            Err(error) if connection_lost(&error) => {
+                // Back in the pool first, so that the pool knows of the loss (see `connection`).
+                drop(first);
+                send(&mut *self.connection()?).map_err(storage_error)
+            }
+            done => done.map_err(storage_error),
+        }
+    }
+}
+
+/// Whether `error` says the connection is gone: closed, an I/O failure, or the server's FATAL
+/// error ending the session (a restart, `pg_terminate_backend`).
+fn connection_lost(error: &::postgres::Error) -> bool {
+    let fatal = error
+        .as_db_error()
+        .and_then(|db| db.parsed_severity())
+        .is_some_and(|severity| severity == ::postgres::error::Severity::Fatal);
+    fatal
+        || error.is_closed()
+        || std::error::Error::source(error).is_some_and(|source| source.is::<std::io::Error>())
+}
+
+/// `work` in the transaction `began` (read committed), committed when it succeeds; an error
+/// rolls it back.
+fn committed<T>(
+    began: std::result::Result<Transaction, ::postgres::Error>,
+    work: impl FnOnce(&mut Transaction) -> Result<T>,
+) -> Result<T> {
+    let mut tx = began.map_err(storage_error)?;
+    let value = work(&mut tx)?;
+    tx.commit().map_err(storage_error)?;
+    Ok(value)
 }
 
 impl Store for PostgresStore {
     fn ping(&self) -> Result<()> {
-        self.run(|conn| {
-            conn.query_one("SELECT EXISTS (SELECT 1 FROM accounts)", &[])
+        self.statement(|conn| {
+            conn.query_typed_one("SELECT EXISTS (SELECT 1 FROM accounts)", &[])
                 .map(|_| ())
-                .map_err(storage_error)
         })
     }
 
@@ -143,6 +198,15 @@ impl Store for PostgresStore {
         limits: CallLimits,
     ) -> Result<CallRead> {
         self.read_for_call_at_once(login, address, at, limits)
+    }
+
+    fn account_with_calls(
+        &self,
+        account: AccountId,
+        user: Option<ApiUserId>,
+        at: Timestamp,
+    ) -> Result<(Account, u32)> {
+        self.account_with_calls_at_once(account, user, at)
     }
 
     fn pool_use(&self) -> PoolUse {
@@ -168,10 +232,7 @@ fn connection_config(url: &str) -> Result<Config> {
 /// anything else is `Unknown`. The cause, with the SQLSTATE, is for the log only.
 fn storage_error(error: ::postgres::Error) -> Error {
     let Some(state) = error.code().map(|code| code.code().to_owned()) else {
-        let lost = error.is_closed()
-            || std::error::Error::source(&error)
-                .is_some_and(|source| source.is::<std::io::Error>());
-        return match lost {
+        return match connection_lost(&error) {
             true => Error::Unavailable(described(&error)),
             false => Error::Unknown(described(&error)),
         };
@@ -256,12 +317,73 @@ mod tests {
         let store = PostgresStore::open(&cluster.fresh_database_url()).unwrap();
         assert!(store.ping().is_ok());
         cluster.stop();
-        assert!(matches!(store.ping(), Err(Error::Unavailable(_))));
+        let during = store.ping();
+        assert!(matches!(during, Err(Error::Unavailable(_))), "{during:?}");
         cluster.start_again();
+        let after = store.ping();
         assert!(
-            store.ping().is_ok(),
-            "the pool replaces the lost connections"
+            after.is_ok(),
+            "the pool replaces the lost connections: {after:?}"
         );
+    }
+
+    /// Ends the sessions of `url`'s database but the asker's, and waits until they are gone.
+    fn end_sessions(url: &str) -> usize {
+        let mut admin = Config::connect(&url.parse().unwrap(), NoTls).unwrap();
+        admin
+            .query(
+                "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity
+                 WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .unwrap()
+            .len()
+    }
+
+    #[test]
+    fn a_statement_on_a_session_the_server_ended_is_sent_again_on_another() {
+        let (url, store) = fresh();
+        let held = store.connection().unwrap();
+        assert!(end_sessions(&url) > 0);
+        let mut sent = 0;
+        let answer = store.statement_on(held, |conn| {
+            sent += 1;
+            conn.query_typed_one("SELECT 1", &[])
+                .map(|row| row.get::<_, i32>(0))
+        });
+        assert_eq!(answer.unwrap(), 1);
+        assert_eq!(sent, 2, "once on the ended session, once on a new one");
+    }
+
+    #[test]
+    fn a_statement_that_fails_otherwise_is_sent_once() {
+        let store = fresh().1;
+        let mut sent = 0;
+        let answer = store.statement(|conn| {
+            sent += 1;
+            conn.query_typed_one("SELECT nonsense", &[]).map(drop)
+        });
+        assert!(matches!(answer, Err(Error::Unknown(_))), "{answer:?}");
+        assert_eq!(sent, 1);
+    }
+
+    #[test]
+    fn a_write_after_the_server_ended_the_pools_sessions_is_made() {
+        let (url, store) = fresh();
+        store.ping().unwrap();
+        assert!(end_sessions(&url) > 0);
+        store
+            .write(|tx| {
+                tx.execute("INSERT INTO logins (login) VALUES ('a@example.com')", &[])
+                    .map_err(storage_error)
+            })
+            .unwrap();
+        let stored = store.run(|conn| {
+            conn.query_one("SELECT COUNT(*) FROM logins", &[])
+                .map(|row| row.get::<_, i64>(0))
+                .map_err(storage_error)
+        });
+        assert_eq!(stored.unwrap(), 1);
     }
 
     #[test]
