@@ -8,6 +8,7 @@ use dualgate::service::account_users::{
 };
 use dualgate::service::accounts::create_account;
 use dualgate::startup::{Application, open_operator_gateway};
+use reqwest::redirect::Policy;
 use reqwest::{Method, StatusCode};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -425,4 +426,17 @@ pub fn fixture(path: &str) -> String {
             .join(path),
     )
     .unwrap_or_else(|e| panic!("fixture {path}: {e}"))
+}
+
+/// A browser without JavaScript, to be built: it keeps cookies (per host, so for 127.0.0.1
+/// whatever the port, as browsers do) and shows each redirect instead of following it.
+pub fn browser_builder() -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+}
+
+/// `browser_builder` as it is.
+pub fn browser() -> reqwest::Client {
+    browser_builder().build().unwrap()
 }

@@ -13,7 +13,6 @@ use crate::write_load::{Answer, Load, Write, listed, soap_create};
 use crate::xml::{body_payload, fault_code, fault_text};
 use futures_util::future::join_all;
 use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::redirect::Policy;
 use reqwest::{Method, StatusCode};
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
@@ -269,16 +268,6 @@ async fn a_change_on_one_instance_holds_at_once_on_the_others_caches_included() 
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
     assert!(three.emails_listed_over_soap().await.is_empty());
-}
-
-/// A browser: keeps cookies (which are per host, so shared by the three loopback instances)
-/// and does not follow redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test]

@@ -8,7 +8,6 @@ use crate::test_cluster::fresh_database_url;
 use crate::web::csrf_of;
 use crate::xml::body_payload;
 use dualgate::startup::on_a_blocking_thread;
-use reqwest::redirect::Policy;
 use reqwest::{Method, StatusCode};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -89,16 +88,6 @@ fn contents(url: &str) -> Vec<(String, Vec<String>)> {
 async fn create(remote: &Remote, protocol: Protocol, description: &str) -> Created {
     let reply = remote.create(protocol, description, None).await.unwrap();
     created(&reply).unwrap_or_else(|| panic!("not created: {}", reply.body))
-}
-
-/// A browser without JavaScript: it keeps cookies (for 127.0.0.1, whatever the port, as
-/// browsers do) and shows each redirect.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
 }
 
 async fn sign_in(browser: &reqwest::Client, app: &TestApp, email: &str, password: &str) {

@@ -7,7 +7,6 @@ use crate::server_process::Server;
 use crate::web::csrf_of;
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderValue};
-use reqwest::redirect::Policy;
 use std::sync::Arc;
 
 async fn spawn_with(flags: &[&str]) -> TestApp {
@@ -19,12 +18,7 @@ async fn spawn_with(flags: &[&str]) -> TestApp {
 fn forwarding_for(chain: &str) -> reqwest::Client {
     let mut headers = HeaderMap::new();
     headers.insert("x-forwarded-for", HeaderValue::from_str(chain).unwrap());
-    reqwest::Client::builder()
-        .default_headers(headers)
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
+    browser_builder().default_headers(headers).build().unwrap()
 }
 
 /// The address of the newest audit event.

@@ -2,7 +2,7 @@
 //! cookies and redirects. What a user sees (status, HTML) and what is stored are both checked.
 
 use crate::helpers::{
-    API_PASSWORD, OWNER, OWNER_PASSWORD, Reply, TestApp, spawn_app, spawn_app_with,
+    API_PASSWORD, OWNER, OWNER_PASSWORD, Reply, TestApp, browser, spawn_app, spawn_app_with,
 };
 use reqwest::StatusCode;
 use reqwest::header::{LOCATION, SET_COOKIE};
@@ -33,12 +33,10 @@ impl Browser {
     }
 
     fn sharing(app: Arc<TestApp>) -> Browser {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .unwrap();
-        Browser { app, client }
+        Browser {
+            app,
+            client: browser(),
+        }
     }
 
     /// A second browser, with its own cookies, on the same server.

@@ -14,6 +14,7 @@ const { chromium } = require('playwright-core');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { check, step, counts, chromiumArgs } = require('./steps');
 
 const base = process.env.DUALGATE_URL;
 const owner = process.env.DUALGATE_OWNER_LOGIN;
@@ -25,25 +26,6 @@ const deputy = 'deputy@example.com';
 const deputyPassword = 'Steady#Lantern-58';
 const deputyApiUser = 'Deputy CRM';
 
-let passed = 0;
-let failed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function step(name, body) {
-  try {
-    await body();
-    passed += 1;
-    console.log(`ok - ${name}`);
-  } catch (error) {
-    failed += 1;
-    console.log(`not ok - ${name}`);
-    console.log(`  # ${String(error.message || error).split('\n').join('\n  # ')}`);
-    throw error;
-  }
-}
 
 async function screenshot(page, name) {
   const file = path.join(artifacts, `${name}.png`);
@@ -94,16 +76,7 @@ async function main() {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
       headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: [...chromiumArgs, '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 800 },
     });
     browsers.push({ context, profile });
@@ -351,8 +324,8 @@ async function main() {
       fs.rmSync(profile, { recursive: true, force: true });
     }
   }
-  console.log(`browser: ${passed} passed, ${failed} failed`);
-  process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
+  console.log(`browser: ${counts.passed} passed, ${counts.failed} failed`);
+  process.exitCode = counts.failed === 0 && counts.passed > 0 ? 0 : 1;
 }
 
 main().catch((error) => {

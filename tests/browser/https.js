@@ -8,39 +8,15 @@
 
 const { chromium } = require('playwright-core');
 const path = require('node:path');
+const { check, step, counts, chromiumArgs } = require('./steps');
 
 const base = process.env.DUALGATE_URL;
-let failed = 0;
-
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-async function step(name, body) {
-  try {
-    await body();
-    console.log(`ok - ${name}`);
-  } catch (error) {
-    failed += 1;
-    console.log(`not ok - ${name}`);
-    console.log(`  # ${String(error.message || error).split('\n').join('\n  # ')}`);
-    throw error;
-  }
-}
 
 async function main() {
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      `--ignore-certificate-errors-spki-list=${process.env.DUALGATE_SPKI}`,
-    ],
+    args: [...chromiumArgs, `--ignore-certificate-errors-spki-list=${process.env.DUALGATE_SPKI}`],
   });
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -75,7 +51,7 @@ async function main() {
   } finally {
     await browser.close();
   }
-  process.exitCode = failed === 0 ? 0 : 1;
+  process.exitCode = counts.failed === 0 && counts.passed > 0 ? 0 : 1;
 }
 
 main().catch((error) => {
