@@ -13,9 +13,10 @@ use crate::service::authenticate::{
 use crate::service::{Gateway, Operation};
 use actix_web::{HttpRequest, web};
 
-/// Authenticates the caller and runs `work` as them, both on one blocking thread. Missing
-/// credentials are refused without a bcrypt verification (the first half of a Basic challenge
-/// is not a failed login).
+/// Authenticates the caller and runs `work` as them, both on one blocking thread, or both on
+/// the worker for a point read the cache vouches for (`at_once`). Missing credentials are
+/// refused without a bcrypt verification (the first half of a Basic challenge is not a failed
+/// login).
 pub async fn call_as<T, F>(
     request: &HttpRequest,
     gateway: web::Data<Gateway>,
@@ -71,6 +72,20 @@ fn at_once(
         return Ok(None);
     }
     authenticate_at_once(gateway, credentials, origin.clone()?)
+}
+
+/// A read of one row that needs no caller (`/health`): on the worker where the store answers at
+/// once, else on a blocking thread.
+pub async fn point_read<T, F>(gateway: web::Data<Gateway>, read: F) -> Result<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&Gateway) -> Result<T> + Send + 'static,
+{
+    if gateway.store.answers_at_once() {
+        read(&gateway)
+    } else {
+        blocking(move || read(&gateway)).await
+    }
 }
 
 /// Runs `work` on a blocking thread. Callers note what it came to with `note_call`.

@@ -12,7 +12,7 @@ mod request_log;
 mod status;
 
 pub use body::{BodyLimits, guard_body, read_body};
-pub use call::{basic_credentials, blocking, call_as, note_call, origin, path_id};
+pub use call::{basic_credentials, blocking, call_as, note_call, origin, path_id, point_read};
 pub use head::head_as_get;
 pub use media_type::MediaType;
 pub use rate_limit_headers::{error_headers, rate_limit_headers};

@@ -1,4 +1,4 @@
-use crate::http::{blocking, label_document};
+use crate::http::{label_document, point_read};
 use crate::service::Gateway;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
@@ -25,12 +25,7 @@ pub struct HealthJson {
 #[get("/health")]
 pub async fn health(request: HttpRequest, gateway: Data<Gateway>) -> HttpResponse {
     label_document(&request, "health", "health");
-    // A point read, on the worker where the store answers at once (see `http::call`).
-    let reachable = if gateway.store.answers_at_once() {
-        gateway.store.ping()
-    } else {
-        blocking(move || gateway.store.ping()).await
-    };
+    let reachable = point_read(gateway, |gateway| gateway.store.ping()).await;
     match reachable {
         Ok(_) => HttpResponse::Ok().json(HealthJson { status: "ok" }),
         Err(error) => {

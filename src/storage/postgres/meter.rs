@@ -135,7 +135,7 @@ impl PostgresStore {
 
     /// `Store::read_for_call` in one round trip (see `READ_FOR_CALL`), prepared once per
     /// connection.
-    pub(super) fn read_for_call_at_once(
+    pub(super) fn read_for_call_in_one_statement(
         &self,
         login: &Login,
         address: Option<&str>,

@@ -197,7 +197,7 @@ impl Store for PostgresStore {
         at: Timestamp,
         limits: CallLimits,
     ) -> Result<CallRead> {
-        self.read_for_call_at_once(login, address, at, limits)
+        self.read_for_call_in_one_statement(login, address, at, limits)
     }
 
     fn account_with_calls(
